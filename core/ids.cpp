@@ -1,0 +1,55 @@
+#include "core/ids.hpp"
+
+#include <sodium.h>
+
+#include <array>
+
+namespace authd::core {
+namespace {
+
+constexpr std::string_view kCrockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+// Encodes 128 bits (16 bytes) as 26 base32 characters, most significant first.
+std::string Encode128(const std::array<std::uint8_t, 16>& b) {
+  std::string out(26, '0');
+  // 130 bits of output: the top two bits are zero padding.
+  unsigned __int128 v = 0;
+  for (auto byte : b) v = (v << 8) | byte;
+  for (int i = 25; i >= 0; --i) {
+    out[static_cast<std::size_t>(i)] = kCrockford[static_cast<std::size_t>(v & 31U)];
+    v >>= 5;
+  }
+  return out;
+}
+
+std::string Join(std::string_view prefix, const std::string& body) {
+  std::string id;
+  id.reserve(prefix.size() + 1 + body.size());
+  id.append(prefix).append("_").append(body);
+  return id;
+}
+
+}  // namespace
+
+std::string RandomIdGenerator::Next(std::string_view prefix) {
+  std::array<std::uint8_t, 16> b{};
+  auto ms = static_cast<std::uint64_t>(clock_.NowMicros() / 1000);
+  for (int i = 5; i >= 0; --i) {
+    b[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(ms & 0xFF);
+    ms >>= 8;
+  }
+  randombytes_buf(b.data() + 6, 10);
+  return Join(prefix, Encode128(b));
+}
+
+std::string SequentialIdGenerator::Next(std::string_view prefix) {
+  std::array<std::uint8_t, 16> b{};
+  auto n = next_.fetch_add(1);
+  for (int i = 15; i >= 8; --i) {
+    b[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(n & 0xFF);
+    n >>= 8;
+  }
+  return Join(prefix, Encode128(b));
+}
+
+}  // namespace authd::core
