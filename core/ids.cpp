@@ -9,15 +9,19 @@ namespace {
 
 constexpr std::string_view kCrockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-// Encodes 128 bits (16 bytes) as 26 base32 characters, most significant first.
+// Encodes 128 bits (16 bytes) as 26 base32 characters, most significant first. The output holds
+// 130 bits: two leading zero bits of padding.
 std::string Encode128(const std::array<std::uint8_t, 16>& b) {
   std::string out(26, '0');
-  // 130 bits of output: the top two bits are zero padding.
-  unsigned __int128 v = 0;
-  for (auto byte : b) v = (v << 8) | byte;
-  for (int i = 25; i >= 0; --i) {
-    out[static_cast<std::size_t>(i)] = kCrockford[static_cast<std::size_t>(v & 31U)];
-    v >>= 5;
+  auto bit = [&](int i) -> unsigned {  // bit i of the 130-bit value, 0 = most significant
+    const int j = i - 2;
+    if (j < 0) return 0;
+    return (b[static_cast<std::size_t>(j / 8)] >> (7 - j % 8)) & 1U;
+  };
+  for (int c = 0; c < 26; ++c) {
+    unsigned v = 0;
+    for (int k = 0; k < 5; ++k) v = (v << 1) | bit(c * 5 + k);
+    out[static_cast<std::size_t>(c)] = kCrockford[v];
   }
   return out;
 }

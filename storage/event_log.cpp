@@ -1,0 +1,436 @@
+#include "storage/event_log.hpp"
+
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "core/error.hpp"
+#include "core/event_codec.hpp"
+#include "storage/error.hpp"
+#include "storage/group_builder.hpp"
+#include "storage/keys.hpp"
+#include "storage/projection_replay.hpp"
+#include "storage/rocks.hpp"
+
+namespace authd::storage {
+namespace {
+
+rocksdb::Slice ToSlice(std::string_view s) { return {s.data(), s.size()}; }
+
+struct Pending {
+  DecideFn decide;
+  DoneFn done;
+};
+
+}  // namespace
+
+struct EventLog::Impl {
+  Impl(LogOptions o, const core::Key256& m, const core::Clock& c)
+      : options(std::move(o)), master(m), clock(c) {}
+
+  LogOptions options;
+  core::Key256 master;
+  const core::Clock& clock;
+  std::unique_ptr<Rocks> rocks;
+  std::vector<std::unique_ptr<InlineProjection>> projections;
+  std::vector<ProjectionSlot> slots;
+  DataKeyCache keys;
+
+  // The writer and its queue.
+  std::mutex queue_mu;
+  std::condition_variable queue_cv;
+  std::deque<Pending> queue;
+  bool closing = false;
+  std::thread writer;
+  WriterState state;          // writer thread only (and Open/Rebuild under group_mu)
+  bool needs_resume = false;  // the last write failed: RocksDB must be resumed first
+  std::mutex group_mu;        // held while a group is built and written, and by Rebuild
+
+  // Committed head, published together with subscriber delivery.
+  std::mutex publish_mu;
+  std::atomic<std::uint64_t> head{0};
+  core::Digest head_hash{};
+  std::map<std::uint64_t, CommitListener> listeners;
+  std::uint64_t next_listener = 1;
+
+  [[nodiscard]] Result<void> LoadHead();
+  void WriterLoop();
+  void RunGroup(std::vector<Pending>& group);
+  void Publish(const std::shared_ptr<const Committed>& events, std::uint64_t new_head,
+               const core::Digest& new_hash);
+  void EraseKeys(const std::vector<std::string>& subjects);
+};
+
+Result<void> EventLog::Impl::LoadHead() {
+  auto& db = rocks->db();
+  std::string value;
+  auto s = db.Get(rocksdb::ReadOptions(), rocks->Family(kMetaFamily), ToSlice(kMetaFormat), &value);
+  const bool has_format = s.ok();
+  if (!s.ok() && !s.IsNotFound()) return FromStatus(s);
+  if (has_format && value != kFormatValue) return Errc::kInvalidArgument;
+
+  // The last event must be the recorded head: they are written in one batch.
+  std::unique_ptr<rocksdb::Iterator> it(
+      db.NewIterator(rocksdb::ReadOptions(), rocks->Family(kEventsFamily)));
+  it->SeekToLast();
+  if (!it->status().ok()) return FromStatus(it->status());
+  const std::uint64_t last = it->Valid() ? ParseBigEndian(it->key().ToStringView()) : 0;
+
+  s = db.Get(rocksdb::ReadOptions(), rocks->Family(kMetaFamily), ToSlice(kMetaHead), &value);
+  if (s.IsNotFound()) {
+    if (last != 0) return has_format ? Errc::kCorruption : Errc::kInvalidArgument;
+    if (!has_format && !rocks->read_only()) {
+      s = db.Put(rocksdb::WriteOptions(), rocks->Family(kMetaFamily), ToSlice(kMetaFormat),
+                 ToSlice(kFormatValue));
+      if (!s.ok()) return FromStatus(s);
+    }
+    return {};
+  }
+  if (!s.ok()) return FromStatus(s);
+  if (value.size() != 8 + 32) return Errc::kCorruption;
+  const std::uint64_t seq = ParseBigEndian(std::string_view(value).substr(0, 8));
+  if (seq != last) return Errc::kCorruption;
+  state.head_seq = seq;
+  std::copy_n(value.data() + 8, 32, reinterpret_cast<char*>(state.head_hash.data()));
+  head.store(seq);
+  head_hash = state.head_hash;
+  if (seq != 0) {
+    auto raw = it->value().ToStringView();
+    auto event = core::DecodeEvent(raw);
+    if (!event) return Errc::kCorruption;
+    state.last_at = event->at;
+  }
+  return {};
+}
+
+void EventLog::Impl::WriterLoop() {
+  for (;;) {
+    std::vector<Pending> group;
+    {
+      std::unique_lock lock(queue_mu);
+      queue_cv.wait(lock, [&] { return closing || !queue.empty(); });
+      if (queue.empty()) return;  // closing and drained
+      const std::size_t n = std::min(queue.size(), options.max_group);
+      group.reserve(n);
+      for (std::size_t i = 0; i < n; ++i) {
+        group.push_back(std::move(queue.front()));
+        queue.pop_front();
+      }
+    }
+    RunGroup(group);
+  }
+}
+
+void EventLog::Impl::RunGroup(std::vector<Pending>& group) {
+  std::vector<Result<Committed>> results;
+  results.reserve(group.size());
+  std::shared_ptr<Committed> published;
+  std::vector<std::string> destroyed;
+  {
+    std::lock_guard lock(group_mu);
+    if (needs_resume) {
+      // After a failed write RocksDB stops writing until resumed (e.g. space was freed).
+      auto s = rocks->db().Resume();
+      if (!s.ok()) {
+        const auto err = FromStatus(s);
+        for (auto& p : group) p.done(err == Errc::kOk ? Errc::kIoError : err);
+        return;
+      }
+      needs_resume = false;
+    }
+    // Commit times never go backwards, even if the wall clock does.
+    const core::Micros now = std::max(clock.NowMicros(), state.last_at);
+    GroupBuilder builder(*rocks, master, keys, slots, state, now);
+    bool any_ok = false;
+    for (auto& p : group) {
+      builder.BeginCommand();
+      Txn txn(builder);
+      Result<void> decided = Errc::kInvalidArgument;
+      try {
+        decided = p.decide(txn);
+      } catch (const std::exception&) {
+        // A decider must not throw; treat it as a refused command, not a crashed writer.
+        decided = Errc::kInvalidArgument;
+      }
+      if (decided) {
+        results.emplace_back(builder.EndCommand());
+        any_ok = true;
+      } else {
+        builder.AbortCommand();
+        results.emplace_back(decided.error());
+      }
+    }
+    if (any_ok) {
+      const std::uint64_t old_head = state.head_seq;
+      rocksdb::WriteOptions wo;
+      wo.sync = options.sync;
+      auto s = rocks->db().Write(wo, builder.Finish());
+      if (!s.ok()) {
+        needs_resume = true;
+        Errc err = FromStatus(s);
+        if (err == Errc::kOk || err == Errc::kNotFound) err = Errc::kIoError;
+        for (auto& r : results) {
+          if (r) r = err;
+        }
+        // Cached stream versions may include this group's; forget them.
+        state.stream_versions.clear();
+      } else {
+        builder.Committed();
+        destroyed = builder.DestroyedSubjects();
+        published = std::make_shared<Committed>();
+        for (auto& r : results) {
+          if (r) published->insert(published->end(), r->begin(), r->end());
+        }
+        if (state.head_seq != old_head) Publish(published, state.head_seq, state.head_hash);
+      }
+    }
+  }
+  for (std::size_t i = 0; i < group.size(); ++i) group[i].done(std::move(results[i]));
+  if (!destroyed.empty()) EraseKeys(destroyed);
+}
+
+void EventLog::Impl::Publish(const std::shared_ptr<const Committed>& events,
+                             std::uint64_t new_head, const core::Digest& new_hash) {
+  std::lock_guard lock(publish_mu);
+  head.store(new_head);
+  head_hash = new_hash;
+  for (auto& [id, listener] : listeners) listener(events);
+}
+
+void EventLog::Impl::EraseKeys(const std::vector<std::string>& subjects) {
+  // The deleted key may still sit in the memtable and older SST files: flush and compact its key
+  // range so the wrapped key is physically gone, not just shadowed by a tombstone.
+  auto* family = rocks->Family(kKeysFamily);
+  for (const auto& subject : subjects) {
+    std::string end = subject;
+    end.push_back('\0');
+    rocksdb::Slice b(subject);
+    rocksdb::Slice e(end);
+    rocksdb::CompactRangeOptions opts;
+    opts.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+    auto s = rocks->db().CompactRange(opts, family, &b, &e);
+    (void)s;  // Best effort: the tombstone already makes the key unreadable.
+  }
+}
+
+EventLog::EventLog(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+EventLog::~EventLog() { Close(); }
+
+Result<std::unique_ptr<EventLog>> EventLog::Open(
+    LogOptions options, const core::Key256& master_key, const core::Clock& clock,
+    std::vector<std::unique_ptr<InlineProjection>> projections) {
+  if (options.path.empty() || options.max_group == 0) return Errc::kInvalidArgument;
+  auto impl = std::make_unique<Impl>(std::move(options), master_key, clock);
+  std::vector<std::string> families;
+  for (const auto& p : projections) families.push_back("proj_" + std::string(p->Name()));
+  auto rocks = Rocks::Open(impl->options.path, impl->options.create_if_missing,
+                           impl->options.read_only, families);
+  if (!rocks) return rocks.error();
+  impl->rocks = std::move(*rocks);
+  impl->projections = std::move(projections);
+  for (const auto& p : impl->projections) {
+    auto* family = impl->rocks->Family("proj_" + std::string(p->Name()));
+    if (family == nullptr) return Errc::kInvalidArgument;  // read-only open of an older folder
+    impl->slots.push_back({p.get(), family});
+  }
+  if (auto loaded = impl->LoadHead(); !loaded) return loaded.error();
+
+  if (!impl->options.read_only) {
+    for (const auto& slot : impl->slots) {
+      auto caught_up = CatchUp(*impl->rocks, slot, impl->state.head_seq, {});
+      if (!caught_up) return caught_up.error();
+    }
+    impl->writer = std::thread([raw = impl.get()] { raw->WriterLoop(); });
+  }
+  return std::unique_ptr<EventLog>(new EventLog(std::move(impl)));
+}
+
+void EventLog::Submit(DecideFn decide, DoneFn done) {
+  {
+    std::lock_guard lock(impl_->queue_mu);
+    if (!impl_->closing && !impl_->options.read_only &&
+        impl_->queue.size() < impl_->options.max_queue) {
+      impl_->queue.push_back({std::move(decide), std::move(done)});
+      impl_->queue_cv.notify_one();
+      return;
+    }
+  }
+  const bool closed = impl_->closing || impl_->options.read_only;
+  done(closed ? Errc::kClosed : Errc::kOverloaded);
+}
+
+Result<Committed> EventLog::Execute(DecideFn decide) {
+  std::promise<Result<Committed>> promise;
+  auto future = promise.get_future();
+  Submit(std::move(decide), [&promise](Result<Committed> r) { promise.set_value(std::move(r)); });
+  return future.get();
+}
+
+void EventLog::Close() {
+  {
+    std::lock_guard lock(impl_->queue_mu);
+    impl_->closing = true;
+  }
+  impl_->queue_cv.notify_all();
+  if (impl_->writer.joinable()) impl_->writer.join();
+}
+
+std::uint64_t EventLog::Head() const { return impl_->head.load(); }
+
+core::Digest EventLog::HeadHash() const {
+  std::lock_guard lock(impl_->publish_mu);
+  return impl_->head_hash;
+}
+
+Result<void> EventLog::ScanRaw(
+    std::uint64_t after, const std::function<bool(std::uint64_t, std::string_view)>& fn) const {
+  std::unique_ptr<rocksdb::Iterator> it(impl_->rocks->db().NewIterator(
+      rocksdb::ReadOptions(), impl_->rocks->Family(kEventsFamily)));
+  for (it->Seek(SeqKey(after + 1)); it->Valid(); it->Next()) {
+    if (!fn(ParseBigEndian(it->key().ToStringView()), it->value().ToStringView())) break;
+  }
+  if (!it->status().ok()) return FromStatus(it->status());
+  return {};
+}
+
+Result<std::vector<core::Event>> EventLog::ReadRange(std::uint64_t after,
+                                                     std::size_t limit) const {
+  std::vector<core::Event> out;
+  Result<void> failure;
+  auto scanned = ScanRaw(after, [&](std::uint64_t, std::string_view bytes) {
+    if (out.size() >= limit) return false;
+    auto e = core::DecodeEvent(bytes);
+    if (!e) {
+      failure = e.error();
+      return false;
+    }
+    out.push_back(std::move(*e));
+    return true;
+  });
+  if (!scanned) return scanned.error();
+  if (!failure) return failure.error();
+  return out;
+}
+
+Result<std::optional<std::string>> EventLog::ReadRaw(std::uint64_t seq) const {
+  return Get(kEventsFamily, SeqKey(seq));
+}
+
+Result<std::optional<std::string>> EventLog::Get(std::string_view family,
+                                                 std::string_view key) const {
+  auto* cf = impl_->rocks->Family(family);
+  if (cf == nullptr) return Errc::kInvalidArgument;
+  std::string value;
+  auto s = impl_->rocks->db().Get(rocksdb::ReadOptions(), cf, ToSlice(key), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromStatus(s);
+  return std::optional<std::string>(std::move(value));
+}
+
+Result<void> EventLog::Scan(
+    std::string_view family, std::string_view prefix, std::string_view start,
+    const std::function<bool(std::string_view, std::string_view)>& fn) const {
+  auto* cf = impl_->rocks->Family(family);
+  if (cf == nullptr) return Errc::kInvalidArgument;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->rocks->db().NewIterator(rocksdb::ReadOptions(), cf));
+  it->Seek(ToSlice(start.empty() ? prefix : start));
+  for (; it->Valid(); it->Next()) {
+    auto key = it->key().ToStringView();
+    if (key.substr(0, prefix.size()) != prefix) break;
+    if (!fn(key, it->value().ToStringView())) break;
+  }
+  if (!it->status().ok()) return FromStatus(it->status());
+  return {};
+}
+
+// Follows an index family (stream or type) whose keys are name || 0x00 || u64 and whose entries
+// point at events; returns the events in key order.
+static Result<std::vector<core::Event>> ReadIndexed(const EventLog& log, std::string_view family,
+                                                    std::string_view name, std::uint64_t after,
+                                                    std::size_t limit, bool value_is_seq) {
+  std::string prefix(name);
+  prefix.push_back('\0');
+  std::string start = prefix;
+  AppendBigEndian(start, after + 1);
+  std::vector<std::uint64_t> seqs;
+  auto scanned = log.Scan(family, prefix, start, [&](std::string_view key, std::string_view value) {
+    if (seqs.size() >= limit) return false;
+    seqs.push_back(value_is_seq ? ParseBigEndian(value) : ParseBigEndian(key.substr(prefix.size())));
+    return true;
+  });
+  if (!scanned) return scanned.error();
+  std::vector<core::Event> out;
+  out.reserve(seqs.size());
+  for (auto seq : seqs) {
+    auto raw = log.ReadRaw(seq);
+    if (!raw) return raw.error();
+    if (!*raw) return Errc::kCorruption;  // an index entry without its event
+    auto e = core::DecodeEvent(**raw);
+    if (!e) return e.error();
+    out.push_back(std::move(*e));
+  }
+  return out;
+}
+
+Result<std::vector<core::Event>> EventLog::ReadStream(std::string_view stream,
+                                                      std::uint64_t after_version,
+                                                      std::size_t limit) const {
+  return ReadIndexed(*this, kStreamsFamily, stream, after_version, limit, true);
+}
+
+Result<std::vector<core::Event>> EventLog::ReadByType(std::string_view type, std::uint64_t after,
+                                                      std::size_t limit) const {
+  return ReadIndexed(*this, kTypesFamily, type, after, limit, false);
+}
+
+Result<core::Key256> EventLog::DataKey(std::string_view subject) const {
+  return LoadDataKey(*impl_->rocks, impl_->master, impl_->keys, subject);
+}
+
+EventLog::Subscription EventLog::Subscribe(CommitListener listener) {
+  std::lock_guard lock(impl_->publish_mu);
+  const std::uint64_t id = impl_->next_listener++;
+  impl_->listeners.emplace(id, std::move(listener));
+  return {id, impl_->head.load()};
+}
+
+void EventLog::Unsubscribe(std::uint64_t id) {
+  std::lock_guard lock(impl_->publish_mu);
+  impl_->listeners.erase(id);
+}
+
+std::vector<InlineProjection*> EventLog::Projections() const {
+  std::vector<InlineProjection*> out;
+  for (const auto& p : impl_->projections) out.push_back(p.get());
+  return out;
+}
+
+Result<void> EventLog::Rebuild(std::string_view projection,
+                               const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
+  if (impl_->options.read_only) return Errc::kInvalidArgument;
+  std::lock_guard lock(impl_->group_mu);
+  for (const auto& slot : impl_->slots) {
+    if (slot.projection->Name() != projection) continue;
+    if (auto cleared = ClearProjection(*impl_->rocks, slot); !cleared) return cleared.error();
+    return CatchUp(*impl_->rocks, slot, impl_->state.head_seq, progress);
+  }
+  return Errc::kNotFound;
+}
+
+std::pair<std::uint32_t, std::uint64_t> EventLog::Checkpoint(std::string_view name) const {
+  return ReadCheckpoint(*impl_->rocks, name);
+}
+
+std::size_t EventLog::QueueDepth() const {
+  std::lock_guard lock(impl_->queue_mu);
+  return impl_->queue.size();
+}
+
+}  // namespace authd::storage

@@ -1,0 +1,102 @@
+#include "storage/projection_replay.hpp"
+
+#include <rocksdb/comparator.h>
+#include <rocksdb/write_batch.h>
+
+#include "core/event_codec.hpp"
+#include "storage/error.hpp"
+#include "storage/keys.hpp"
+
+namespace authd::storage {
+namespace {
+
+constexpr std::size_t kChunk = 10'000;
+
+std::string CheckpointKey(std::string_view name) {
+  std::string key(kMetaCheckpointPrefix);
+  key.append(name);
+  return key;
+}
+
+}  // namespace
+
+std::pair<std::uint32_t, std::uint64_t> ReadCheckpoint(const Rocks& rocks, std::string_view name) {
+  std::string value;
+  auto s = const_cast<rocksdb::DB&>(rocks.db()).Get(
+      rocksdb::ReadOptions(), rocks.Family(kMetaFamily), CheckpointKey(name), &value);
+  if (!s.ok() || value.size() != 16) return {0, 0};
+  const std::string_view v(value);
+  return {static_cast<std::uint32_t>(ParseBigEndian(v.substr(0, 8))), ParseBigEndian(v.substr(8))};
+}
+
+Result<void> ClearProjection(Rocks& rocks, const ProjectionSlot& slot) {
+  auto& db = rocks.db();
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions(), slot.family));
+  rocksdb::WriteBatch batch;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    auto s = batch.Delete(slot.family, it->key());
+    if (!s.ok()) return FromStatus(s);
+    if (batch.Count() >= kChunk) {
+      s = db.Write(rocksdb::WriteOptions(), &batch);
+      if (!s.ok()) return FromStatus(s);
+      batch.Clear();
+    }
+  }
+  if (!it->status().ok()) return FromStatus(it->status());
+  auto s = batch.Delete(rocks.Family(kMetaFamily), CheckpointKey(slot.projection->Name()));
+  if (s.ok()) {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    s = db.Write(wo, &batch);
+  }
+  if (!s.ok()) return FromStatus(s);
+  return {};
+}
+
+Result<void> CatchUp(Rocks& rocks, const ProjectionSlot& slot, std::uint64_t head,
+                     const Progress& progress) {
+  auto [version, seq] = ReadCheckpoint(rocks, slot.projection->Name());
+  if (version != slot.projection->Version() || seq > head) {
+    if (auto cleared = ClearProjection(rocks, slot); !cleared) return cleared.error();
+    seq = 0;
+  } else if (seq == head) {
+    return {};
+  }
+
+  auto& db = rocks.db();
+  rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0, true);
+  std::size_t in_batch = 0;
+  auto flush = [&](std::uint64_t upto) -> Result<void> {
+    std::string value;
+    AppendBigEndian(value, slot.projection->Version());
+    AppendBigEndian(value, upto);
+    auto s = batch.Put(rocks.Family(kMetaFamily), CheckpointKey(slot.projection->Name()), value);
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    if (s.ok()) s = db.Write(wo, batch.GetWriteBatch());
+    if (!s.ok()) return FromStatus(s);
+    batch.Clear();
+    in_batch = 0;
+    if (progress) progress(upto, head);
+    return {};
+  };
+
+  std::unique_ptr<rocksdb::Iterator> it(
+      db.NewIterator(rocksdb::ReadOptions(), rocks.Family(kEventsFamily)));
+  std::uint64_t last = seq;
+  for (it->Seek(SeqKey(seq + 1)); it->Valid(); it->Next()) {
+    auto event = core::DecodeEvent(it->value().ToStringView());
+    if (!event) return Errc::kCorruption;
+    if (event->seq > head) break;
+    BatchProjectionStore store(batch, db, slot.family);
+    if (auto applied = slot.projection->Apply(*event, store); !applied) return applied.error();
+    last = event->seq;
+    if (++in_batch >= kChunk) {
+      if (auto flushed = flush(last); !flushed) return flushed.error();
+    }
+  }
+  if (!it->status().ok()) return FromStatus(it->status());
+  return flush(last);
+}
+
+}  // namespace authd::storage

@@ -1,0 +1,98 @@
+#include "storage/rocks.hpp"
+
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+
+#include <filesystem>
+
+#include "storage/error.hpp"
+#include "storage/keys.hpp"
+
+namespace authd::storage {
+namespace {
+
+rocksdb::Options BaseOptions(bool create_if_missing) {
+  rocksdb::Options o;
+  o.create_if_missing = create_if_missing;
+  o.create_missing_column_families = true;
+  // An acknowledged event was fsynced, so only an unacknowledged tail record can be torn by a
+  // crash: tolerate that, refuse to open on corruption anywhere else (docs/STORAGE.md).
+  o.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  o.paranoid_checks = true;
+  o.max_background_jobs = 2;
+  o.keep_log_file_num = 4;
+  o.max_open_files = 512;
+  return o;
+}
+
+rocksdb::ColumnFamilyOptions FamilyOptions(std::string_view name) {
+  rocksdb::ColumnFamilyOptions o;
+  if (name == kEventsFamily) {
+    // Events are appended in key order and read in ranges: larger blocks compress and scan better.
+    rocksdb::BlockBasedTableOptions t;
+    t.block_size = 32 * 1024;
+    o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  }
+  return o;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Rocks>> Rocks::Open(const std::string& path, bool create_if_missing,
+                                           bool read_only, const std::vector<std::string>& extra) {
+  std::error_code fs_ec;
+  const bool exists = std::filesystem::exists(std::filesystem::path(path) / "CURRENT", fs_ec);
+  if (!exists && (read_only || !create_if_missing)) return Errc::kNotFound;
+
+  std::vector<std::string> names = {std::string(rocksdb::kDefaultColumnFamilyName),
+                                    std::string(kEventsFamily), std::string(kStreamsFamily),
+                                    std::string(kTypesFamily),  std::string(kUniqueFamily),
+                                    std::string(kKeysFamily),   std::string(kMetaFamily)};
+  names.insert(names.end(), extra.begin(), extra.end());
+  if (exists) {
+    // Keep families that exist on disk but are unknown to this build (RocksDB requires opening
+    // them all); they are simply never used.
+    std::vector<std::string> on_disk;
+    auto s = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &on_disk);
+    if (!s.ok()) return FromStatus(s);
+    for (const auto& n : on_disk) {
+      if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+    }
+  }
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  descriptors.reserve(names.size());
+  for (const auto& n : names) descriptors.emplace_back(n, FamilyOptions(n));
+
+  auto rocks = std::unique_ptr<Rocks>(new Rocks());
+  rocks->read_only_ = read_only;
+  rocksdb::DB* raw = nullptr;
+  const auto options = BaseOptions(create_if_missing);
+  rocksdb::Status s;
+  if (read_only) {
+    s = rocksdb::DB::OpenForReadOnly(options, path, descriptors, &rocks->handles_, &raw);
+  } else {
+    s = rocksdb::DB::Open(options, path, descriptors, &rocks->handles_, &raw);
+  }
+  if (!s.ok()) return FromStatus(s);
+  rocks->db_.reset(raw);
+  for (auto* h : rocks->handles_) rocks->by_name_.emplace(h->GetName(), h);
+  return rocks;
+}
+
+Rocks::~Rocks() {
+  if (!db_) return;
+  for (auto* h : handles_) {
+    auto s = db_->DestroyColumnFamilyHandle(h);
+    (void)s;  // Nothing useful to do with a failure while shutting down.
+  }
+  auto s = db_->Close();
+  (void)s;
+}
+
+rocksdb::ColumnFamilyHandle* Rocks::Family(std::string_view name) const {
+  auto it = by_name_.find(name);
+  return it == by_name_.end() ? nullptr : it->second;
+}
+
+}  // namespace authd::storage
