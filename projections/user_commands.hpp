@@ -1,0 +1,88 @@
+// Commands that change users, as decisions for the event-log writer. Each returned DecideFn
+// checks the command against the current state (through the Txn), and appends its events, or
+// returns the core::Errc that refuses it. Inputs are already validated and normalized, and
+// passwords already hashed (argon2id never runs on the writer thread).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/secret.hpp"
+#include "storage/event_log.hpp"
+
+namespace authd::projections {
+
+// Who asked, from where. ip and user_agent are personal data: sealed in the event.
+struct Origin {
+  std::string actor;  // user id, or "" for anonymous, or "cli" for the operator
+  std::string request_id;
+  std::string ip;
+  std::string user_agent;
+};
+
+struct NewUser {
+  std::string id;            // from the id generator, "usr_..."
+  std::string username;      // normalized
+  std::string email;         // normalized
+  std::string display_name;  // may be empty
+  std::string password_hash; // PHC argon2id string
+  std::vector<std::string> roles;  // normalized (core::NormalizeRoles)
+};
+
+struct ProfileChange {
+  std::optional<std::string> email;         // normalized
+  std::optional<std::string> display_name;  // "" clears it
+};
+
+enum class LoginFailure { kUnknownUser, kBadPassword, kDisabled };
+
+// Stateless apart from the uniqueness key; safe to share between threads. The decisions it
+// returns carry their own copy of the key, so they may outlive it.
+class UserCommands {
+ public:
+  // `unique_key` keys the hashes of usernames and emails in the `unique` family.
+  explicit UserCommands(const core::Key256& unique_key) : unique_key_(unique_key) {}
+
+  // Errors: kUsernameTaken, kEmailTaken, kConflict (id already used).
+  [[nodiscard]] storage::DecideFn SignUp(NewUser user, Origin origin) const;
+  // Errors: kNotFound, kLastAdmin.
+  [[nodiscard]] storage::DecideFn ChangeRoles(std::string user_id, std::vector<std::string> roles,
+                                              Origin origin) const;
+  // Errors: kNotFound, kEmailTaken.
+  [[nodiscard]] storage::DecideFn UpdateProfile(std::string user_id, ProfileChange change,
+                                                Origin origin) const;
+  // Errors: kNotFound.
+  [[nodiscard]] storage::DecideFn ChangePassword(std::string user_id, std::string password_hash,
+                                                 Origin origin) const;
+  // Errors: kNotFound, kLastAdmin (the last admin cannot be disabled).
+  [[nodiscard]] storage::DecideFn SetDisabled(std::string user_id, bool disabled,
+                                              Origin origin) const;
+  // Destroys the user's data key and releases their username and email. Errors: kNotFound,
+  // kLastAdmin.
+  [[nodiscard]] storage::DecideFn Delete(std::string user_id, Origin origin) const;
+
+  [[nodiscard]] storage::DecideFn LoginSucceeded(std::string user_id, std::string session_id,
+                                                 std::vector<std::string> amr,
+                                                 Origin origin) const;
+  // `user_id` empty for an unknown name: then only a keyed hash of `attempted` is kept.
+  [[nodiscard]] storage::DecideFn LoginFailed(std::string user_id, std::string attempted,
+                                              LoginFailure reason, Origin origin) const;
+
+  // `unique` family keys.
+  [[nodiscard]] std::string UsernameKey(std::string_view normalized) const;
+  [[nodiscard]] std::string EmailKey(std::string_view normalized) const;
+
+ private:
+  core::Key256 unique_key_;
+};
+
+// The subject under which events about unknown accounts seal their client address.
+inline constexpr std::string_view kAnonymousSubject = "anonymous";
+// The stream of login failures for names that match no account.
+inline constexpr std::string_view kUnknownAccountsStream = "unknown_accounts";
+
+// Derives a purpose-specific key from the master key (keyed BLAKE2b; purposes never collide).
+[[nodiscard]] core::Key256 DeriveKey(const core::Key256& master, std::string_view purpose);
+
+}  // namespace authd::projections

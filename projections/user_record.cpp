@@ -1,0 +1,66 @@
+#include "projections/user_record.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+
+#include "core/error.hpp"
+#include "core/event_codec.hpp"
+#include "core/hashing.hpp"
+
+namespace authd::projections {
+
+bool UserRecord::HasRole(std::string_view role) const {
+  return std::binary_search(roles.begin(), roles.end(), role);
+}
+
+std::string EncodeUserRecord(const UserRecord& user) {
+  boost::json::object o;
+  o["id"] = user.id;
+  boost::json::array roles;
+  for (const auto& r : user.roles) roles.emplace_back(r);
+  o["roles"] = std::move(roles);
+  o["disabled"] = user.disabled;
+  o["email_verified"] = user.email_verified;
+  o["mfa_enabled"] = user.mfa_enabled;
+  o["created_at"] = user.created_at;
+  o["updated_at"] = user.updated_at;
+  o["password_changed_at"] = user.password_changed_at;
+  o["version"] = user.version;
+  boost::json::object sealed;
+  for (const auto& [field, blob] : user.sealed) {
+    sealed[field] = core::ToBase64Url(
+        {reinterpret_cast<const std::uint8_t*>(blob.data()), blob.size()});
+  }
+  o["sealed"] = std::move(sealed);
+  return core::CanonicalJson(o);
+}
+
+Result<UserRecord> DecodeUserRecord(std::string_view bytes) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(bytes, ec);
+  if (ec || !v.is_object()) return core::Errc::kCorruptRecord;
+  const auto& o = v.get_object();
+  UserRecord u;
+  try {
+    u.id = boost::json::value_to<std::string>(o.at("id"));
+    for (const auto& r : o.at("roles").as_array()) u.roles.emplace_back(r.as_string());
+    u.disabled = o.at("disabled").as_bool();
+    u.email_verified = o.at("email_verified").as_bool();
+    u.mfa_enabled = o.at("mfa_enabled").as_bool();
+    u.created_at = o.at("created_at").to_number<core::Micros>();
+    u.updated_at = o.at("updated_at").to_number<core::Micros>();
+    u.password_changed_at = o.at("password_changed_at").to_number<core::Micros>();
+    u.version = o.at("version").to_number<std::uint64_t>();
+    for (const auto& kv : o.at("sealed").as_object()) {
+      std::string blob;
+      if (!core::FromBase64Url(kv.value().as_string(), blob)) return core::Errc::kCorruptRecord;
+      u.sealed.emplace(std::string(kv.key()), std::move(blob));
+    }
+  } catch (const std::exception&) {
+    // Boost.JSON accessors throw on a missing key or wrong kind: that is a corrupt row.
+    return core::Errc::kCorruptRecord;
+  }
+  return u;
+}
+
+}  // namespace authd::projections
