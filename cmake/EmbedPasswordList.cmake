@@ -1,4 +1,4 @@
-# Turns data/common-passwords.txt into a C++ array of lower-cased entries (comments skipped).
+# Turns core/data/common-passwords.txt into a C++ array of lower-cased entries (comments skipped).
 # Invoked with -DINPUT=... -DOUTPUT=...
 file(STRINGS ${INPUT} lines ENCODING UTF-8)
 set(body "")
@@ -11,7 +11,7 @@ foreach(line IN LISTS lines)
   string(REPLACE "\"" "\\\"" line "${line}")
   string(APPEND body "    \"${line}\",\n")
 endforeach()
-file(WRITE ${OUTPUT} "// Generated from data/common-passwords.txt by cmake/EmbedPasswordList.cmake.\n"
+file(WRITE ${OUTPUT} "// Generated from core/data/common-passwords.txt by cmake/EmbedPasswordList.cmake.\n"
   "#include <string_view>\n#include <span>\n"
   "namespace authd::core {\n"
   "extern const std::span<const std::string_view> kCommonPasswords;\n"
