@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "projections/session_table.hpp"
 #include "projections/user_table.hpp"
 #include "storage/error.hpp"
 #include "storage/master_key.hpp"
@@ -12,6 +13,7 @@ namespace authd::app {
 std::vector<std::unique_ptr<storage::InlineProjection>> MakeProjections() {
   std::vector<std::unique_ptr<storage::InlineProjection>> out;
   out.push_back(std::make_unique<projections::UserTable>());
+  out.push_back(std::make_unique<projections::SessionTable>());
   return out;
 }
 

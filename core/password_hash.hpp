@@ -18,6 +18,10 @@ struct Argon2Params {
   std::uint32_t iterations = 2;
   // libsodium's argon2id always uses one lane; any other value is rejected by Validate().
   std::uint32_t parallelism = 1;
+
+  // Errc::kValidationFailed unless memory_kib >= 8, iterations >= 1 and parallelism == 1
+  // (libsodium's limits for argon2id).
+  [[nodiscard]] Result<void> Validate() const;
 };
 
 struct VerifyOutcome {
@@ -28,13 +32,17 @@ struct VerifyOutcome {
 // Thread-safe: holds only immutable parameters.
 class PasswordHasher {
  public:
+  // Computes DummyHash() once, so it costs one Hash(). Construct at start-up only: throws
+  // std::invalid_argument when params.Validate() fails and std::runtime_error when libsodium
+  // cannot hash (out of memory).
   explicit PasswordHasher(Argon2Params params = {});
 
   // Returns a PHC string "$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>" with a fresh random salt.
   // Errc::kCryptoFailure if libsodium cannot allocate the memory.
   [[nodiscard]] Result<std::string> Hash(std::string_view password) const;
 
-  // Constant-time verify. A malformed hash string verifies as not ok (never throws).
+  // Constant-time verify. A malformed hash string, or one that is not argon2id, verifies as not ok
+  // (never throws). needs_rehash compares the hash's m, t and p with params().
   [[nodiscard]] VerifyOutcome Verify(std::string_view phc, std::string_view password) const;
 
   // A hash of a random password made with the current parameters, for verifying against when the

@@ -28,9 +28,10 @@ struct PasswordPolicy {
 struct UsernamePolicy {
   // Names only an operator may take (authd user add). Compared after normalization.
   std::set<std::string, std::less<>> reserved = {
-      "admin", "administrator", "root", "system", "support", "security", "authd",
-      "auditor", "postmaster", "hostmaster", "webmaster", "abuse", "noreply", "no-reply",
-      "help", "info", "api", "www", "mail", "operator", "superuser", "sysadmin"};
+      "admin",   "administrator", "root",       "system",     "support",   "security",
+      "authd",   "auditor",       "postmaster", "hostmaster", "webmaster", "abuse",
+      "noreply", "no-reply",      "help",       "info",       "api",       "www",
+      "mail",    "operator",      "superuser",  "sysadmin"};
 };
 
 // Lower-cases ASCII. Returns nullopt when the result is not 3..32 of [a-z0-9._-].
@@ -55,6 +56,16 @@ struct UsernamePolicy {
 // characters), "common_password" (in the blocklist, also after lower-casing and after stripping
 // trailing digits and punctuation, or a single repeated character / simple sequence),
 // "contains_username" (case-insensitive).
+//
+// Lengths count code points (no Unicode normalization); every printable character and space is
+// allowed, only C0/DEL/C1 controls are not. "required" and "invalid_encoding" come alone; so does
+// "too_long" (nothing else is checked on oversized input). Otherwise "too_short",
+// "common_password" and "contains_username" may all be reported, in that order. A "simple
+// sequence" is a run of ASCII digits or letters stepping all by +1 or all by -1, wrapping
+// 9->0 and z->a ("123456789012", "zyxwvutsrqpo"); a repeated unit of up to 4 code points
+// ("abcabcabcabc") or of a common password ("passwordpassword") counts as repetition.
+// The stripped core is checked only when at least 3 code points remain ("a" is in the list, but
+// "a" + eleven digits passes). contains_username applies only to usernames of 3+ characters.
 [[nodiscard]] std::vector<FieldError> ValidatePassword(std::string_view password,
                                                        std::string_view username,
                                                        const PasswordPolicy& policy);

@@ -9,6 +9,7 @@
 #include "core/hashing.hpp"
 #include "core/roles.hpp"
 #include "core/sealing.hpp"
+#include "projections/session_commands.hpp"
 #include "projections/user_record.hpp"
 #include "projections/user_table.hpp"
 
@@ -205,8 +206,9 @@ storage::DecideFn UserCommands::UpdateProfile(std::string user_id, ProfileChange
 }
 
 storage::DecideFn UserCommands::ChangePassword(std::string user_id, std::string password_hash,
-                                               Origin origin) const {
+                                               std::string keep_session, Origin origin) const {
   return [user_id = std::move(user_id), password_hash = std::move(password_hash),
+          keep_session = std::move(keep_session),
           origin = std::move(origin)](storage::Txn& txn) -> Result<void> {
     auto user = LoadUser(txn, user_id);
     if (!user) return user.error();
@@ -216,7 +218,8 @@ storage::DecideFn UserCommands::ChangePassword(std::string user_id, std::string 
     e.data["by"] = origin.actor == user_id ? "self" : "other";
     SealInto(e, *key, {{"password_hash", password_hash}});
     SealOrigin(e, *key, origin);
-    return Appended(txn.Append(std::move(e)));
+    if (auto appended = txn.Append(std::move(e)); !appended) return appended.error();
+    return RevokeSessions(txn, user_id, keep_session, "password_changed", origin);
   };
 }
 
@@ -235,7 +238,8 @@ storage::DecideFn UserCommands::SetDisabled(std::string user_id, bool disabled,
     core::Event e =
         MakeEvent(disabled ? ev::kUserDisabled : ev::kUserEnabled, user_id, origin);
     SealOrigin(e, *key, origin);
-    return Appended(txn.Append(std::move(e)));
+    if (auto appended = txn.Append(std::move(e)); !appended) return appended.error();
+    return disabled ? RevokeSessions(txn, user_id, "", "account_disabled", origin) : Result<void>();
   };
 }
 
@@ -260,21 +264,6 @@ storage::DecideFn UserCommands::Delete(std::string user_id, Origin origin) const
     if (auto appended = txn.Append(std::move(e)); !appended) return appended.error();
     txn.DestroyDataKey(user_id);
     return {};
-  };
-}
-
-storage::DecideFn UserCommands::LoginSucceeded(std::string user_id, std::string session_id,
-                                               std::vector<std::string> amr,
-                                               Origin origin) const {
-  return [user_id = std::move(user_id), session_id = std::move(session_id), amr = std::move(amr),
-          origin = std::move(origin)](storage::Txn& txn) -> Result<void> {
-    auto key = txn.DataKey(user_id);
-    if (!key) return key.error() == core::Errc::kKeyErased ? core::Errc::kNotFound : key.error();
-    core::Event e = MakeEvent(ev::kUserLoginSucceeded, user_id, origin);
-    e.data["session_id"] = session_id;
-    e.data["amr"] = ToJson(amr);
-    SealOrigin(e, *key, origin);
-    return Appended(txn.Append(std::move(e)));
   };
 }
 

@@ -52,19 +52,17 @@ class UserCommands {
   // Errors: kNotFound, kEmailTaken.
   [[nodiscard]] storage::DecideFn UpdateProfile(std::string user_id, ProfileChange change,
                                                 Origin origin) const;
-  // Errors: kNotFound.
+  // Revokes every session of the user but `keep_session` ("" = all). Errors: kNotFound.
   [[nodiscard]] storage::DecideFn ChangePassword(std::string user_id, std::string password_hash,
-                                                 Origin origin) const;
-  // Errors: kNotFound, kLastAdmin (the last admin cannot be disabled).
+                                                 std::string keep_session, Origin origin) const;
+  // Disabling revokes every session. Errors: kNotFound, kLastAdmin (the last admin cannot be
+  // disabled).
   [[nodiscard]] storage::DecideFn SetDisabled(std::string user_id, bool disabled,
                                               Origin origin) const;
   // Destroys the user's data key and releases their username and email. Errors: kNotFound,
   // kLastAdmin.
   [[nodiscard]] storage::DecideFn Delete(std::string user_id, Origin origin) const;
 
-  [[nodiscard]] storage::DecideFn LoginSucceeded(std::string user_id, std::string session_id,
-                                                 std::vector<std::string> amr,
-                                                 Origin origin) const;
   // `user_id` empty for an unknown name: then only a keyed hash of `attempted` is kept.
   [[nodiscard]] storage::DecideFn LoginFailed(std::string user_id, std::string attempted,
                                               LoginFailure reason, Origin origin) const;

@@ -8,6 +8,8 @@
 #include "core/error.hpp"
 #include "core/event_types.hpp"
 #include "projections/event_render.hpp"
+#include "projections/session_commands.hpp"
+#include "projections/session_table.hpp"
 #include "projections/user_commands.hpp"
 #include "projections/user_directory.hpp"
 #include "projections/user_table.hpp"
@@ -28,6 +30,7 @@ class UserCommandsTest : public ::testing::Test {
     log_.reset();
     std::vector<std::unique_ptr<storage::InlineProjection>> projections;
     projections.push_back(std::make_unique<UserTable>());
+    projections.push_back(std::make_unique<SessionTable>());
     storage::LogOptions options;
     options.path = dir_.Sub("log");
     auto log = storage::EventLog::Open(options, FixedMasterKey(), clock_, std::move(projections));
@@ -52,6 +55,7 @@ class UserCommandsTest : public ::testing::Test {
   TempDir dir_;
   core::ManualClock clock_;
   UserCommands commands_{DeriveKey(FixedMasterKey(), "unique-index")};
+  SessionCommands sessions_;
   std::unique_ptr<storage::EventLog> log_;
   std::unique_ptr<UserDirectory> users_;
 };
@@ -199,7 +203,9 @@ TEST_F(UserCommandsTest, EmailChangeReleasesTheOldAddress) {
 
 TEST_F(UserCommandsTest, DeleteErasesPersonalDataEverywhereButTheLogVerifies) {
   ASSERT_TRUE(Run(commands_.SignUp(Person("hank"), {.ip = "203.0.113.5"})));
-  ASSERT_TRUE(Run(commands_.LoginSucceeded("usr_hank", "ses_1", {"pwd"}, {.ip = "203.0.113.5"})));
+  ASSERT_TRUE(Run(sessions_.Login({.user_id = "usr_hank", .session_id = "ses_1", .amr = {"pwd"},
+                                   .refresh_hash = "aa", .lifetime = 1000},
+                                  {.ip = "203.0.113.5"})));
   ASSERT_TRUE(Run(commands_.Delete("usr_hank", Admin())));
 
   auto gone = users_->Find("usr_hank");
@@ -211,7 +217,7 @@ TEST_F(UserCommandsTest, DeleteErasesPersonalDataEverywhereButTheLogVerifies) {
 
   auto events = log_->ReadStream("usr_hank", 0, 10);
   ASSERT_TRUE(events);
-  ASSERT_EQ(events->size(), 3U);
+  ASSERT_EQ(events->size(), 3U);  // signed up, logged in, deleted
   const auto rendered = boost::json::serialize(RenderEvent(events->front(), *log_));
   EXPECT_EQ(rendered.find("hank@example.com"), std::string::npos);
   EXPECT_EQ(rendered.find("203.0.113.5"), std::string::npos);
@@ -255,7 +261,7 @@ TEST_F(UserCommandsTest, StateSurvivesReopenAndEqualsARebuild) {
     ASSERT_TRUE(Run(commands_.SignUp(Person("u" + std::to_string(i)), {})));
   }
   ASSERT_TRUE(Run(commands_.ChangeRoles("usr_u3", {"admin", "user"}, Admin())));
-  ASSERT_TRUE(Run(commands_.ChangePassword("usr_u4", "$argon2id$new", Admin())));
+  ASSERT_TRUE(Run(commands_.ChangePassword("usr_u4", "$argon2id$new", "", Admin())));
   ASSERT_TRUE(Run(commands_.Delete("usr_u5", Admin())));
   ASSERT_TRUE(Run(commands_.SetDisabled("usr_u6", true, Admin())));
   Open();

@@ -1,0 +1,181 @@
+#include "projections/session_commands.hpp"
+
+#include <boost/json.hpp>
+
+#include "core/error.hpp"
+#include "core/event_types.hpp"
+#include "core/sealing.hpp"
+#include "projections/session_table.hpp"
+#include "projections/user_record.hpp"
+#include "projections/user_table.hpp"
+
+namespace authd::projections {
+namespace {
+
+namespace ev = core::events;
+
+core::Event SessionEvent(std::string_view type, std::string_view user_id,
+                         std::string_view session_id, const Origin& origin) {
+  core::Event e;
+  e.type = std::string(type);
+  e.schema = ev::CurrentSchema(type);
+  e.stream = std::string(user_id);
+  e.subject = std::string(user_id);
+  e.actor = origin.actor;
+  e.request_id = origin.request_id;
+  e.data["session_id"] = session_id;
+  return e;
+}
+
+void SealOrigin(core::Event& e, const core::Key256& key, const Origin& origin) {
+  for (auto [name, value] : {std::pair<std::string_view, std::string_view>{"ip", origin.ip},
+                             {"user_agent", origin.user_agent}}) {
+    if (!value.empty()) e.sealed.emplace(std::string(name), core::Seal(key, e.subject, name, value));
+  }
+}
+
+Result<std::optional<SessionRecord>> LoadSession(storage::Txn& txn, std::string_view id) {
+  auto row = txn.Get(kSessionsFamily, SessionKey(id));
+  if (!row) return row.error();
+  if (!*row) return std::optional<SessionRecord>();
+  auto s = DecodeSessionRecord(**row);
+  if (!s) return s.error();
+  return std::optional<SessionRecord>(std::move(*s));
+}
+
+Result<std::optional<UserRecord>> LoadUser(storage::Txn& txn, std::string_view id) {
+  auto row = txn.Get(kUsersFamily, UserKey(id));
+  if (!row) return row.error();
+  if (!*row) return std::optional<UserRecord>();
+  auto u = DecodeUserRecord(**row);
+  if (!u) return u.error();
+  return std::optional<UserRecord>(std::move(*u));
+}
+
+Result<void> AppendRevoked(storage::Txn& txn, std::string_view user_id,
+                           std::string_view session_id, std::string_view reason,
+                           const Origin& origin) {
+  core::Event e = SessionEvent(ev::kSessionRevoked, user_id, session_id, origin);
+  e.data["reason"] = reason;
+  auto appended = txn.Append(std::move(e));
+  if (!appended) return appended.error();
+  return {};
+}
+
+}  // namespace
+
+Result<void> RevokeSessions(storage::Txn& txn, std::string_view user_id, std::string_view keep,
+                            std::string_view reason, const Origin& origin) {
+  auto list = txn.Get(kSessionsFamily, UserSessionsKey(user_id));
+  if (!list) return list.error();
+  if (!*list) return {};
+  for (const auto& id : DecodeSessionList(**list)) {
+    if (id == keep) continue;
+    if (auto r = AppendRevoked(txn, user_id, id, reason, origin); !r) return r;
+  }
+  return {};
+}
+
+storage::DecideFn SessionCommands::Login(NewSession session, Origin origin) const {
+  return [policy = policy_, session = std::move(session),
+          origin = std::move(origin)](storage::Txn& txn) -> Result<void> {
+    auto user = LoadUser(txn, session.user_id);
+    if (!user) return user.error();
+    if (!*user) return core::Errc::kNotFound;
+    if ((*user)->disabled) return core::Errc::kAccountDisabled;
+    auto key = txn.DataKey(session.user_id);
+    if (!key) return key.error();
+
+    auto list = txn.Get(kSessionsFamily, UserSessionsKey(session.user_id));
+    if (!list) return list.error();
+    if (*list) {
+      auto ids = DecodeSessionList(**list);
+      while (ids.size() >= policy.max_per_user) {
+        if (auto r = AppendRevoked(txn, session.user_id, ids.front(), "session_limit", origin); !r) {
+          return r;
+        }
+        ids.erase(ids.begin());
+      }
+    }
+
+    core::Event e =
+        SessionEvent(ev::kUserLoginSucceeded, session.user_id, session.session_id, origin);
+    boost::json::array amr;
+    for (const auto& m : session.amr) amr.emplace_back(m);
+    e.data["amr"] = std::move(amr);
+    e.data["expires_at"] = txn.Now() + session.lifetime;
+    e.data["refresh_hash"] = session.refresh_hash;
+    SealOrigin(e, *key, origin);
+    auto appended = txn.Append(std::move(e));
+    if (!appended) return appended.error();
+    return {};
+  };
+}
+
+storage::DecideFn SessionCommands::Refresh(std::string presented_hash, std::string new_hash,
+                                           Origin origin,
+                                           std::shared_ptr<RefreshOutcome> outcome) const {
+  return [policy = policy_, presented_hash = std::move(presented_hash),
+          new_hash = std::move(new_hash), origin = std::move(origin),
+          outcome = std::move(outcome)](storage::Txn& txn) -> Result<void> {
+    *outcome = {};
+    auto current = txn.Get(kSessionsFamily, RefreshKey(presented_hash));
+    if (!current) return current.error();
+    if (!*current) {
+      auto rotated = txn.Get(kSessionsFamily, RotatedKey(presented_hash));
+      if (!rotated) return rotated.error();
+      if (!*rotated) return {};  // never issued, or its session is gone: kInvalid
+      // A token that was already exchanged: someone else holds a copy. Kill the session.
+      auto s = LoadSession(txn, **rotated);
+      if (!s) return s.error();
+      if (!*s) return {};
+      outcome->kind = RefreshOutcome::Kind::kReused;
+      outcome->session_id = (*s)->id;
+      outcome->user_id = (*s)->user_id;
+      auto reuse = txn.Append(
+          SessionEvent(ev::kSessionRefreshReuseDetected, (*s)->user_id, (*s)->id, origin));
+      if (!reuse) return reuse.error();
+      return AppendRevoked(txn, (*s)->user_id, (*s)->id, "refresh_token_reused", origin);
+    }
+    auto s = LoadSession(txn, **current);
+    if (!s) return s.error();
+    if (!*s) return {};
+    auto& session = **s;
+    auto user = LoadUser(txn, session.user_id);
+    if (!user) return user.error();
+    if (!*user || (*user)->disabled) return {};
+    const core::Micros now = txn.Now();
+    if (now >= session.expires_at || now - session.last_seen_at > policy.idle_timeout) {
+      outcome->kind = RefreshOutcome::Kind::kExpired;
+      return AppendRevoked(txn, session.user_id, session.id,
+                           now >= session.expires_at ? "expired" : "idle_timeout", origin);
+    }
+    auto key = txn.DataKey(session.user_id);
+    if (!key) return key.error();
+    core::Event e = SessionEvent(ev::kSessionRefreshed, session.user_id, session.id, origin);
+    e.data["refresh_hash"] = new_hash;
+    SealOrigin(e, *key, origin);
+    auto appended = txn.Append(std::move(e));
+    if (!appended) return appended.error();
+    outcome->kind = RefreshOutcome::Kind::kRefreshed;
+    outcome->session_id = session.id;
+    outcome->user_id = session.user_id;
+    outcome->amr = session.amr;
+    outcome->auth_time = session.auth_time;
+    return {};
+  };
+}
+
+storage::DecideFn SessionCommands::Revoke(std::string user_id, std::string session_id,
+                                          std::string reason, Origin origin) const {
+  return [user_id = std::move(user_id), session_id = std::move(session_id),
+          reason = std::move(reason), origin = std::move(origin)](storage::Txn& txn)
+             -> Result<void> {
+    auto s = LoadSession(txn, session_id);
+    if (!s) return s.error();
+    if (!*s || (*s)->user_id != user_id) return core::Errc::kNotFound;
+    return AppendRevoked(txn, user_id, session_id, reason, origin);
+  };
+}
+
+}  // namespace authd::projections

@@ -1,0 +1,208 @@
+#include "projections/session_table.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+
+#include "core/error.hpp"
+#include "core/event_codec.hpp"
+#include "core/event_types.hpp"
+#include "core/hashing.hpp"
+
+namespace authd::projections {
+namespace {
+
+namespace ev = core::events;
+
+boost::json::array ToArray(const std::vector<std::string>& v) {
+  boost::json::array a;
+  for (const auto& s : v) a.emplace_back(s);
+  return a;
+}
+
+std::vector<std::string> FromArray(const boost::json::value& v) {
+  std::vector<std::string> out;
+  for (const auto& s : v.as_array()) out.emplace_back(s.as_string());
+  return out;
+}
+
+std::string_view StringField(const boost::json::object& data, std::string_view name) {
+  const auto* v = data.if_contains(name);
+  return v != nullptr && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
+}
+
+core::Micros IntField(const boost::json::object& data, std::string_view name) {
+  const auto* v = data.if_contains(name);
+  return v != nullptr && v->is_int64() ? v->get_int64() : 0;
+}
+
+Result<std::optional<SessionRecord>> Load(storage::ProjectionStore& store, std::string_view id) {
+  auto row = store.Get(SessionKey(id));
+  if (!row) return row.error();
+  if (!*row) return std::optional<SessionRecord>();
+  auto s = DecodeSessionRecord(**row);
+  if (!s) return s.error();
+  return std::optional<SessionRecord>(std::move(*s));
+}
+
+Result<std::vector<std::string>> LoadList(storage::ProjectionStore& store,
+                                          std::string_view user_id) {
+  auto row = store.Get(UserSessionsKey(user_id));
+  if (!row) return row.error();
+  return *row ? DecodeSessionList(**row) : std::vector<std::string>();
+}
+
+void StoreList(storage::ProjectionStore& store, std::string_view user_id,
+               const std::vector<std::string>& ids) {
+  if (ids.empty()) {
+    store.Delete(UserSessionsKey(user_id));
+  } else {
+    store.Put(UserSessionsKey(user_id), core::CanonicalJson(ToArray(ids)));
+  }
+}
+
+void Forget(storage::ProjectionStore& store, const SessionRecord& s) {
+  store.Delete(SessionKey(s.id));
+  if (!s.refresh_hash.empty()) store.Delete(RefreshKey(s.refresh_hash));
+  for (const auto& h : s.old_hashes) store.Delete(RotatedKey(h));
+}
+
+Result<void> Revoke(storage::ProjectionStore& store, std::string_view id) {
+  auto s = Load(store, id);
+  if (!s) return s.error();
+  if (!*s) return {};
+  Forget(store, **s);
+  auto list = LoadList(store, (*s)->user_id);
+  if (!list) return list.error();
+  std::erase(*list, std::string(id));
+  StoreList(store, (*s)->user_id, *list);
+  return {};
+}
+
+Result<void> RevokeAllOf(storage::ProjectionStore& store, std::string_view user_id) {
+  auto list = LoadList(store, user_id);
+  if (!list) return list.error();
+  for (const auto& id : *list) {
+    auto s = Load(store, id);
+    if (!s) return s.error();
+    if (*s) Forget(store, **s);
+  }
+  StoreList(store, user_id, {});
+  return {};
+}
+
+}  // namespace
+
+std::string SessionKey(std::string_view id) { return "s/" + std::string(id); }
+std::string RefreshKey(std::string_view hash) { return "t/" + std::string(hash); }
+std::string RotatedKey(std::string_view hash) { return "o/" + std::string(hash); }
+std::string UserSessionsKey(std::string_view user_id) { return "u/" + std::string(user_id); }
+
+std::vector<std::string> DecodeSessionList(std::string_view bytes) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(bytes, ec);
+  if (ec || !v.is_array()) return {};
+  std::vector<std::string> out;
+  for (const auto& s : v.get_array()) {
+    if (s.is_string()) out.emplace_back(s.get_string());
+  }
+  return out;
+}
+
+std::string EncodeSessionRecord(const SessionRecord& s) {
+  boost::json::object o;
+  o["id"] = s.id;
+  o["user_id"] = s.user_id;
+  o["created_at"] = s.created_at;
+  o["last_seen_at"] = s.last_seen_at;
+  o["expires_at"] = s.expires_at;
+  o["auth_time"] = s.auth_time;
+  o["refresh_hash"] = s.refresh_hash;
+  o["old_hashes"] = ToArray(s.old_hashes);
+  o["amr"] = ToArray(s.amr);
+  boost::json::object sealed;
+  for (const auto& [field, blob] : s.sealed) {
+    sealed[field] =
+        core::ToBase64Url({reinterpret_cast<const std::uint8_t*>(blob.data()), blob.size()});
+  }
+  o["sealed"] = std::move(sealed);
+  return core::CanonicalJson(o);
+}
+
+Result<SessionRecord> DecodeSessionRecord(std::string_view bytes) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(bytes, ec);
+  if (ec || !v.is_object()) return core::Errc::kCorruptRecord;
+  const auto& o = v.get_object();
+  SessionRecord s;
+  try {
+    s.id = o.at("id").as_string();
+    s.user_id = o.at("user_id").as_string();
+    s.created_at = o.at("created_at").to_number<core::Micros>();
+    s.last_seen_at = o.at("last_seen_at").to_number<core::Micros>();
+    s.expires_at = o.at("expires_at").to_number<core::Micros>();
+    s.auth_time = o.at("auth_time").to_number<core::Micros>();
+    s.refresh_hash = o.at("refresh_hash").as_string();
+    s.old_hashes = FromArray(o.at("old_hashes"));
+    s.amr = FromArray(o.at("amr"));
+    for (const auto& kv : o.at("sealed").as_object()) {
+      std::string blob;
+      if (!core::FromBase64Url(kv.value().as_string(), blob)) return core::Errc::kCorruptRecord;
+      s.sealed.emplace(std::string(kv.key()), std::move(blob));
+    }
+  } catch (const std::exception&) {
+    return core::Errc::kCorruptRecord;  // a missing key or wrong kind: not a session row
+  }
+  return s;
+}
+
+Result<void> SessionTable::Apply(const core::Event& event, storage::ProjectionStore& store) {
+  const std::string_view type = event.type;
+  if (type == ev::kUserLoginSucceeded) {
+    const auto id = StringField(event.data, "session_id");
+    if (id.empty()) return {};
+    SessionRecord s;
+    s.id = std::string(id);
+    s.user_id = event.stream;
+    s.created_at = s.last_seen_at = s.auth_time = event.at;
+    s.expires_at = IntField(event.data, "expires_at");
+    s.refresh_hash = std::string(StringField(event.data, "refresh_hash"));
+    if (const auto* amr = event.data.if_contains("amr"); amr != nullptr && amr->is_array()) {
+      s.amr = FromArray(*amr);
+    }
+    for (std::string_view f : {"ip", "user_agent"}) {
+      if (auto it = event.sealed.find(f); it != event.sealed.end()) {
+        s.sealed.emplace(std::string(f), it->second);
+      }
+    }
+    store.Put(SessionKey(s.id), EncodeSessionRecord(s));
+    if (!s.refresh_hash.empty()) store.Put(RefreshKey(s.refresh_hash), s.id);
+    auto list = LoadList(store, s.user_id);
+    if (!list) return list.error();
+    list->push_back(s.id);
+    StoreList(store, s.user_id, *list);
+    return {};
+  }
+  if (type == ev::kSessionRefreshed) {
+    auto s = Load(store, StringField(event.data, "session_id"));
+    if (!s) return s.error();
+    if (!*s) return {};
+    auto& session = **s;
+    store.Delete(RefreshKey(session.refresh_hash));
+    store.Put(RotatedKey(session.refresh_hash), session.id);
+    session.old_hashes.push_back(session.refresh_hash);
+    if (session.old_hashes.size() > kRememberedRotations) {
+      store.Delete(RotatedKey(session.old_hashes.front()));
+      session.old_hashes.erase(session.old_hashes.begin());
+    }
+    session.refresh_hash = std::string(StringField(event.data, "refresh_hash"));
+    session.last_seen_at = event.at;
+    store.Put(RefreshKey(session.refresh_hash), session.id);
+    store.Put(SessionKey(session.id), EncodeSessionRecord(session));
+    return {};
+  }
+  if (type == ev::kSessionRevoked) return Revoke(store, StringField(event.data, "session_id"));
+  if (type == ev::kUserDeleted) return RevokeAllOf(store, event.stream);
+  return {};
+}
+
+}  // namespace authd::projections
