@@ -75,6 +75,7 @@ Result<std::unique_ptr<DataDir>> OpenDataDir(const std::string& path, OpenMode m
   dir->commands = std::make_unique<projections::UserCommands>(
       projections::DeriveKey(master->key, "unique-index"));
   dir->users = std::make_unique<projections::UserDirectory>(*dir->log, *dir->commands);
+  dir->refresh_key = projections::DeriveKey(master->key, "refresh-token");
   return dir;
 }
 

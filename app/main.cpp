@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   if (command == "log") return LogCommand(args);
   if (command == "verify") return VerifyCommand(args);
   if (command == "rebuild") return RebuildCommand(args);
+  if (command == "serve") return ServeCommand(args);
   Complain(command, "unknown command; run `authd --help`");
   return kExitUsage;
 }

@@ -253,16 +253,16 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(
 }
 
 void EventLog::Submit(DecideFn decide, DoneFn done) {
+  bool closed = false;
   {
     std::lock_guard lock(impl_->queue_mu);
-    if (!impl_->closing && !impl_->options.read_only &&
-        impl_->queue.size() < impl_->options.max_queue) {
+    closed = impl_->closing || impl_->options.read_only;
+    if (!closed && impl_->queue.size() < impl_->options.max_queue) {
       impl_->queue.push_back({std::move(decide), std::move(done)});
       impl_->queue_cv.notify_one();
       return;
     }
   }
-  const bool closed = impl_->closing || impl_->options.read_only;
   done(closed ? Errc::kClosed : Errc::kOverloaded);
 }
 

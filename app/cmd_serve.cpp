@@ -1,0 +1,232 @@
+// authd serve: the HTTP server over one data folder. Configuration comes from flags, then
+// AUTHD_* environment variables, then an optional INI-style config file; docs/CONFIG.md lists
+// every option and its default.
+#include <boost/program_options.hpp>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "app/commands.hpp"
+#include "app/data_dir.hpp"
+#include "core/password_hash.hpp"
+#include "net/api.hpp"
+#include "net/http_server.hpp"
+#include "net/log.hpp"
+#include "net/services.hpp"
+#include "net/signals.hpp"
+#include "projections/signing_keys.hpp"
+
+namespace authd::app {
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr core::Micros kSecond = 1'000'000;
+
+struct ServeConfig {
+  std::string data = "./data";
+  std::string listen = "127.0.0.1:8080";
+  std::string config;
+  std::size_t io_threads = 2;
+  std::size_t hash_threads = 2;
+  std::size_t hash_queue = 256;
+  std::uint32_t argon2_memory_kib = 19 * 1024;
+  std::uint32_t argon2_iterations = 2;
+  std::size_t password_min_length = 12;
+  std::string issuer = "authd";
+  std::string audience = "authd";
+  std::int64_t access_ttl = 15 * 60;
+  std::int64_t session_ttl = 12 * 3600;
+  std::int64_t session_idle = 30 * 60;
+  std::size_t max_body_bytes = 64 * 1024;
+  std::size_t max_connections = 10'000;
+  std::int64_t read_timeout_ms = 10'000;
+  std::int64_t keepalive_ms = 30'000;
+  std::string trusted_proxy;
+  bool sync = true;
+};
+
+po::options_description Options(ServeConfig& c) {
+  po::options_description d("authd serve options (flag, env AUTHD_<NAME>, or config file)");
+  d.add_options()
+      ("data", po::value(&c.data)->default_value(c.data), "data folder")
+      ("listen", po::value(&c.listen)->default_value(c.listen), "HOST:PORT ([v6]:PORT for IPv6)")
+      ("io-threads", po::value(&c.io_threads)->default_value(c.io_threads), "HTTP I/O threads")
+      ("hash-threads", po::value(&c.hash_threads)->default_value(c.hash_threads),
+       "argon2id threads")
+      ("hash-queue", po::value(&c.hash_queue)->default_value(c.hash_queue),
+       "password hashes waiting or running before new ones get 503")
+      ("argon2-memory-kib", po::value(&c.argon2_memory_kib)->default_value(c.argon2_memory_kib),
+       "argon2id memory (KiB)")
+      ("argon2-iterations", po::value(&c.argon2_iterations)->default_value(c.argon2_iterations),
+       "argon2id passes")
+      ("password-min-length",
+       po::value(&c.password_min_length)->default_value(c.password_min_length),
+       "minimum password length (code points)")
+      ("issuer", po::value(&c.issuer)->default_value(c.issuer), "token iss")
+      ("audience", po::value(&c.audience)->default_value(c.audience), "token aud")
+      ("access-ttl", po::value(&c.access_ttl)->default_value(c.access_ttl),
+       "access token lifetime (s)")
+      ("session-ttl", po::value(&c.session_ttl)->default_value(c.session_ttl),
+       "absolute session lifetime (s)")
+      ("session-idle", po::value(&c.session_idle)->default_value(c.session_idle),
+       "session idle timeout (s)")
+      ("max-body-bytes", po::value(&c.max_body_bytes)->default_value(c.max_body_bytes),
+       "request body limit")
+      ("max-connections", po::value(&c.max_connections)->default_value(c.max_connections),
+       "open connection limit")
+      ("read-timeout-ms", po::value(&c.read_timeout_ms)->default_value(c.read_timeout_ms),
+       "time to read a whole request")
+      ("keepalive-ms", po::value(&c.keepalive_ms)->default_value(c.keepalive_ms),
+       "idle keep-alive timeout")
+      ("trusted-proxy", po::value(&c.trusted_proxy)->default_value(c.trusted_proxy),
+       "address of a reverse proxy whose X-Forwarded-For is trusted")
+      ("sync", po::value(&c.sync)->default_value(c.sync),
+       "fsync every commit (never turn off in production)");
+  return d;
+}
+
+// "127.0.0.1:8080" or "[::1]:8080".
+bool SplitListen(const std::string& listen, std::string& host, std::uint16_t& port) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon + 1 == listen.size()) return false;
+  host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  try {
+    const unsigned long p = std::stoul(listen.substr(colon + 1));
+    if (p > 65535) return false;
+    port = static_cast<std::uint16_t>(p);
+  } catch (const std::exception&) {
+    return false;
+  }
+  return !host.empty();
+}
+
+std::string EnvName(const std::string& env) {
+  constexpr std::string_view kPrefix = "AUTHD_";
+  if (env.rfind(kPrefix, 0) != 0 || env == "AUTHD_MASTER_KEY") return "";
+  std::string name = env.substr(kPrefix.size());
+  for (auto& ch : name) ch = ch == '_' ? '-' : static_cast<char>(std::tolower(ch));
+  return name;
+}
+
+}  // namespace
+
+int ServeCommand(const Args& args) {
+  ServeConfig c;
+  auto desc = Options(c);
+  po::options_description cli;
+  cli.add_options()("help,h", "show this help")("config", po::value(&c.config),
+                                                 "INI-style config file (name = value)");
+  cli.add(desc);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(cli).run(), vm);
+    if (vm.count("help") != 0U) {
+      std::cout << cli;
+      return kExitOk;
+    }
+    po::store(po::parse_environment(desc, EnvName), vm);
+    if (vm.count("config") != 0U) {
+      std::ifstream file(vm["config"].as<std::string>());
+      if (!file) {
+        Complain("serve", "cannot read config file " + vm["config"].as<std::string>());
+        return kExitUsage;
+      }
+      po::store(po::parse_config_file(file, desc), vm);
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    Complain("serve", e.what());
+    return kExitUsage;
+  }
+  net::ServerOptions server_options;
+  if (!SplitListen(c.listen, server_options.host, server_options.port)) {
+    Complain("serve", "--listen must be HOST:PORT, e.g. 127.0.0.1:8080");
+    return kExitUsage;
+  }
+  if (c.io_threads == 0 || c.hash_threads == 0 || c.hash_queue == 0 || c.access_ttl <= 0 ||
+      c.session_ttl <= 0 || c.session_idle <= 0) {
+    Complain("serve", "thread counts, queue sizes and lifetimes must be positive");
+    return kExitUsage;
+  }
+  core::Argon2Params argon2{c.argon2_memory_kib, c.argon2_iterations, 1};
+  if (auto valid = argon2.Validate(); !valid) {
+    Complain("serve", "argon2 parameters are out of range");
+    return kExitUsage;
+  }
+
+  std::string why;
+  auto opened = OpenDataDir(c.data, {.read_only = false, .create_master_key = true}, why);
+  if (!opened) {
+    Complain("serve", why);
+    return kExitData;
+  }
+  auto& dir = **opened;
+  if (dir.master_key_created) {
+    net::LogWarn("created a new master key; back it up",
+                 {{"source", dir.master_key_source}, {"mode", "0600"}});
+  }
+  core::RandomIdGenerator ids(dir.clock);
+  auto keys = projections::SigningKeys::Load(*dir.log, ids);
+  if (!keys) {
+    Complain("serve", "cannot load the token signing keys: " + keys.error().message());
+    return kExitData;
+  }
+  const core::PasswordHasher hasher(argon2);
+  net::BoundedPool hash_pool(c.hash_threads, c.hash_queue);
+  net::TokenService tokens({.issuer = c.issuer,
+                            .audience = c.audience,
+                            .access_lifetime = c.access_ttl * kSecond},
+                           dir.clock, **keys, ids, dir.refresh_key);
+  const projections::SessionCommands sessions({.idle_timeout = c.session_idle * kSecond});
+  net::ApiOptions api;
+  api.password.min_length = c.password_min_length;
+  api.session_lifetime = c.session_ttl * kSecond;
+  api.trusted_proxy = c.trusted_proxy;
+  net::Services services{.options = api,
+                         .clock = dir.clock,
+                         .ids = ids,
+                         .log = *dir.log,
+                         .users_cmd = *dir.commands,
+                         .users = *dir.users,
+                         .sessions_cmd = sessions,
+                         .tokens = tokens,
+                         .hasher = hasher,
+                         .hash_pool = hash_pool};
+
+  server_options.io_threads = c.io_threads;
+  server_options.max_body_bytes = c.max_body_bytes;
+  server_options.max_connections = c.max_connections;
+  server_options.read_timeout = std::chrono::milliseconds(c.read_timeout_ms);
+  server_options.keepalive_idle = std::chrono::milliseconds(c.keepalive_ms);
+  net::Router router;
+  net::RegisterApiRoutes(router);
+
+  // Signals first, so no thread started below ever sees SIGTERM's default action.
+  net::ShutdownSignals signals;
+  auto server = std::make_unique<net::HttpServer>(server_options, std::move(router),
+                                                  std::any(&services));
+  if (auto started = server->Start(); !started) {
+    Complain("serve", "cannot listen on " + c.listen + ": " + started.error().message());
+    return kExitData;
+  }
+  net::LogInfo("authd listening", {{"address", server_options.host},
+                                   {"port", server->Port()},
+                                   {"data", c.data},
+                                   {"head", dir.log->Head()}});
+  const int signo = signals.Wait();
+  net::LogInfo("shutting down", {{"signal", signo}});
+  // Order matters: stop taking requests and finish those in flight; then drain the hashing pool
+  // and the writer (every acknowledged write is already durable); only then free the server.
+  server->Stop();
+  hash_pool.Join();
+  dir.log->Close();
+  server.reset();
+  net::LogInfo("stopped", {{"head", dir.log->Head()}});
+  return kExitOk;
+}
+
+}  // namespace authd::app

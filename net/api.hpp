@@ -1,0 +1,25 @@
+// The authd v1 API (../shared/API.md) on the router. Handlers find their Services through
+// RequestContext::App<Services>().
+#pragma once
+
+#include "net/router.hpp"
+
+namespace authd::net {
+
+// Signup, login, refresh, logout and session management.
+void RegisterAuthRoutes(Router& router);
+// The caller's own account: /v1/users/me and password change.
+void RegisterAccountRoutes(Router& router);
+// Admin user management and roles.
+void RegisterAdminRoutes(Router& router);
+// JWKS, health, readiness and the OpenAPI document.
+void RegisterMetaRoutes(Router& router);
+
+inline void RegisterApiRoutes(Router& router) {
+  RegisterAuthRoutes(router);
+  RegisterAccountRoutes(router);
+  RegisterAdminRoutes(router);
+  RegisterMetaRoutes(router);
+}
+
+}  // namespace authd::net

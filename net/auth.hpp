@@ -1,0 +1,46 @@
+// Who is calling: turns the Authorization header into a principal, or into the 401 to send.
+//
+// A request is authenticated when its bearer access token verifies (signature, expiry, issuer,
+// audience), its session still exists, and its user exists and is enabled. The session and user
+// are read on every request, so logout, password change, disabling and deletion take effect on
+// the next request; roles are taken from the user table, not from the token, so a role change
+// does too.
+#pragma once
+
+#include <string>
+
+#include "net/http_types.hpp"
+#include "net/services.hpp"
+#include "projections/user_record.hpp"
+
+namespace authd::net {
+
+struct Principal {
+  projections::UserRecord user;
+  AccessClaims claims;
+
+  [[nodiscard]] bool IsAdmin() const;
+  [[nodiscard]] bool HasRole(std::string_view role) const { return user.HasRole(role); }
+};
+
+// Either a principal or the response to send (401 invalid_token / token_expired with
+// WWW-Authenticate, or 503 when storage cannot be read).
+struct AuthOutcome {
+  std::optional<Principal> principal;
+  Response failure;
+};
+
+[[nodiscard]] AuthOutcome Authenticate(const Request& request, Services& services);
+
+// 403 `forbidden` problem.
+[[nodiscard]] Response Forbidden();
+
+// The client address to record: the peer, or the last X-Forwarded-For hop when the peer is the
+// configured trusted proxy.
+[[nodiscard]] std::string ClientAddress(const Request& request, const ApiOptions& options);
+
+// Who did it and from where, for the events of this request.
+[[nodiscard]] projections::Origin OriginOf(const Request& request, const ApiOptions& options,
+                                           std::string_view actor);
+
+}  // namespace authd::net

@@ -1,0 +1,290 @@
+#include "net/connection.hpp"
+
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/json/object.hpp>
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <limits>
+#include <string>
+
+#include "net/errors.hpp"
+#include "net/log.hpp"
+#include "net/message.hpp"
+#include "net/problems.hpp"
+
+namespace authd::net::detail {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+// Read size while waiting for a next request; the parser asks for more as it needs.
+constexpr std::size_t kIdleReadSize = 4096;
+// At most this much is discarded while lingering after an error answer.
+constexpr std::size_t kMaxLingerBytes = 1024 * 1024;
+constexpr std::size_t kMaxLoggedPath = 256;
+
+bool IsHttpParseError(const beast::error_code& ec) {
+  static const auto& category = http::make_error_code(http::error::bad_method).category();
+  return ec.category() == category && ec != http::error::end_of_stream &&
+         ec != http::error::partial_message;
+}
+
+void LogSpawnFailure(std::exception_ptr e) {
+  if (!e) return;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    LogError("connection coroutine failed", {{"error", ex.what()}});
+  } catch (...) {
+    LogError("connection coroutine failed", {{"error", "non-standard exception"}});
+  }
+}
+
+class Connection final : public ConnectionHandle, public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(std::shared_ptr<ServerState> state, tcp::socket socket)
+      : state_(std::move(state)), stream_(std::move(socket)) {
+    beast::error_code ec;
+    auto endpoint = stream_.socket().remote_endpoint(ec);
+    if (!ec) client_address_ = endpoint.address().to_string();
+  }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection() override { state_->Unregister(this); }
+
+  static void Spawn(std::shared_ptr<Connection> self) {
+    auto executor = self->stream_.get_executor();
+    asio::co_spawn(executor, Run(std::move(self)), LogSpawnFailure);
+  }
+
+  // Over the cap: best-effort canned 503 on a fresh socket (its send buffer is empty, so a
+  // non-blocking write of a few hundred bytes goes through), then close. Runs on the acceptor's
+  // strand before any operation on this socket.
+  void RejectBusy() {
+    auto& socket = stream_.socket();
+    beast::error_code ec;
+    socket.non_blocking(true, ec);
+    std::string bytes = BusyResponseBytes(state_->request_ids->Next("req"));
+    socket.write_some(asio::buffer(bytes), ec);
+    socket.shutdown(tcp::socket::shutdown_both, ec);
+    socket.close(ec);
+    auto n = state_->rejected_connections.fetch_add(1) + 1;
+    if ((n & (n - 1)) == 0) {  // 1, 2, 4, 8...: visible without flooding the log
+      LogWarn("connection refused: max_connections reached",
+              {{"client", client_address_}, {"refused_total", n}});
+    }
+  }
+
+  void BeginShutdown() override {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      self->closing_ = true;
+      if (self->phase_ == Phase::kIdle) self->stream_.cancel();
+    });
+  }
+
+  void ForceClose() override {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      self->closing_ = true;
+      self->stream_.close();
+    });
+  }
+
+ private:
+  // kIdle: waiting for the first byte of a request (Stop closes at once). kBusy: reading,
+  // handling or answering a request (Stop lets it finish).
+  enum class Phase { kIdle, kBusy };
+
+  static asio::awaitable<void> Run(std::shared_ptr<Connection> self) {
+    co_await self->Loop();
+    self->stream_.close();
+  }
+
+  asio::awaitable<void> Loop() {
+    const auto& options = state_->options;
+    bool first = true;
+    stream_.expires_after(options.read_timeout);  // the first request counts from accept
+    for (;;) {
+      phase_ = Phase::kIdle;
+      if (closing_ || state_->stopping.load()) co_return;
+      if (buffer_.size() == 0) {
+        if (!first) {
+          buffer_.shrink_to_fit();  // idle connections hold no buffer
+          stream_.expires_after(options.keepalive_idle);
+        }
+        auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(kIdleReadSize), kUseTuple);
+        if (ec) co_return;  // closed by the client, idle timeout, or Stop()
+        buffer_.commit(n);
+      }
+      phase_ = Phase::kBusy;
+      if (!first) stream_.expires_after(options.read_timeout);
+      first = false;
+      if (!co_await ServeOne()) co_return;
+    }
+  }
+
+  // Reads, handles and answers one request. True when the connection stays open.
+  asio::awaitable<bool> ServeOne() {
+    const auto& options = state_->options;
+    const auto started = std::chrono::steady_clock::now();
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(
+        options.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
+    parser.body_limit(options.max_body_bytes);
+
+    {
+      auto [ec, n] = co_await http::async_read_header(stream_, buffer_, parser, kUseTuple);
+      if (ec) co_return co_await OnReadError(ec, "", 11);
+    }
+    std::string request_id = ChooseRequestId(parser.get(), *state_->request_ids);
+    const unsigned version = parser.get().version();
+    if (HasAmbiguousFraming(parser.get()) || HasBadHost(parser.get())) {
+      LogInfo("request rejected", {{"error", "ambiguous framing or bad Host"},
+                                   {"client", client_address_},
+                                   {"request_id", request_id}});
+      co_await SendError(Errc::kMalformedRequest, request_id, version);
+      co_return false;
+    }
+    if (!parser.is_done()) {
+      if (version == 11 && ExpectsContinue(parser.get())) {
+        http::response<http::empty_body> go_on{http::status::continue_, 11};
+        auto [ec, n] = co_await http::async_write(stream_, go_on, kUseTuple);
+        if (ec) co_return false;
+      }
+      auto [ec, n] = co_await http::async_read(stream_, buffer_, parser, kUseTuple);
+      if (ec) co_return co_await OnReadError(ec, request_id, version);
+    }
+    stream_.expires_never();  // the handler's time is not the client's
+
+    const bool client_keep_alive = parser.keep_alive();
+    const bool head = parser.get().method() == http::verb::head;
+    Request request = ToRequest(parser.release(), client_address_, request_id);
+    Response response = co_await Dispatch(request);
+
+    const bool keep_alive = client_keep_alive && !closing_ && !state_->stopping.load();
+    BeastResponse res =
+        ToBeastResponse(std::move(response), {version, keep_alive, head, request_id});
+    stream_.expires_after(options.write_timeout);
+    auto [ec, n] = co_await http::async_write(stream_, res, kUseTuple);
+    if (options.access_log) LogAccess(request, res.result_int(), started);
+    if (ec) co_return false;
+    if (!keep_alive) {
+      co_await Linger();
+      co_return false;
+    }
+    co_return true;
+  }
+
+  asio::awaitable<Response> Dispatch(Request& request) {
+    auto match = state_->router.Find(request.method, request.path);
+    if (match.kind == Router::Match::Kind::kNotFound) co_return ProblemForError(Errc::kNotFound);
+    if (match.kind == Router::Match::Kind::kMethodNotAllowed) {
+      Response res = ProblemForError(Errc::kMethodNotAllowed);
+      res.SetHeader("Allow", match.allow);
+      co_return res;
+    }
+    RequestContext context{request, std::move(match.params), &state_->app};
+    try {
+      co_return co_await (*match.handler)(context);
+    } catch (const std::exception& e) {
+      LogError("handler threw", {{"error", e.what()},
+                                 {"method", request.method},
+                                 {"path", request.path.substr(0, kMaxLoggedPath)},
+                                 {"request_id", request.request_id}});
+    } catch (...) {
+      LogError("handler threw", {{"error", "non-standard exception"},
+                                 {"method", request.method},
+                                 {"path", request.path.substr(0, kMaxLoggedPath)},
+                                 {"request_id", request.request_id}});
+    }
+    co_return ProblemForError(Errc::kInternal);
+  }
+
+  // A read failed: answer what deserves an answer, then close. Always false (close).
+  asio::awaitable<bool> OnReadError(beast::error_code ec, std::string request_id,
+                                    unsigned version) {
+    Errc answer = Errc::kOk;
+    if (ec == http::error::body_limit) {
+      answer = Errc::kPayloadTooLarge;
+    } else if (ec == http::error::header_limit) {
+      answer = Errc::kHeadersTooLarge;
+    } else if (IsHttpParseError(ec)) {
+      answer = Errc::kMalformedRequest;
+    }
+    if (answer == Errc::kOk) co_return false;  // timeout, reset, EOF, Stop(): nothing to say
+    if (request_id.empty()) request_id = state_->request_ids->Next("req");
+    LogInfo("request rejected",
+            {{"error", ec.message()}, {"client", client_address_}, {"request_id", request_id}});
+    co_await SendError(answer, request_id, version);
+    co_return false;
+  }
+
+  asio::awaitable<void> SendError(Errc code, const std::string& request_id, unsigned version) {
+    BeastResponse res = ToBeastResponse(ProblemForError(code), {version, false, false, request_id});
+    stream_.expires_after(state_->options.write_timeout);
+    auto [ec, n] = co_await http::async_write(stream_, res, kUseTuple);
+    if (!ec) co_await Linger();
+  }
+
+  // Half-close, then discard what the client still sends (bounded in time and bytes), so that
+  // closing with unread input does not reset the connection before the client read our answer.
+  asio::awaitable<void> Linger() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) co_return;
+    stream_.expires_after(state_->options.linger_timeout);
+    buffer_.consume(buffer_.size());
+    std::size_t drained = 0;
+    while (drained < kMaxLingerBytes) {
+      auto [rec, n] = co_await stream_.async_read_some(buffer_.prepare(kIdleReadSize), kUseTuple);
+      if (rec) break;
+      drained += n;  // never committed: the bytes are dropped
+    }
+  }
+
+  void LogAccess(const Request& request, unsigned status,
+                 std::chrono::steady_clock::time_point started) const {
+    auto elapsed = std::chrono::steady_clock::now() - started;
+    LogInfo("request", {{"method", request.method},
+                        {"path", request.path.substr(0, kMaxLoggedPath)},
+                        {"status", status},
+                        {"duration_ms", std::chrono::duration<double, std::milli>(elapsed).count()},
+                        {"request_id", request.request_id},
+                        {"client", client_address_}});
+  }
+
+  std::shared_ptr<ServerState> state_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::string client_address_;
+  Phase phase_ = Phase::kIdle;  // strand only
+  bool closing_ = false;        // strand only
+};
+
+}  // namespace
+
+void StartConnection(const std::shared_ptr<ServerState>& state, tcp::socket socket) {
+  auto connection = std::make_shared<Connection>(state, std::move(socket));
+  if (!state->TryRegister(connection)) {
+    connection->RejectBusy();
+    return;
+  }
+  Connection::Spawn(std::move(connection));
+}
+
+}  // namespace authd::net::detail

@@ -1,0 +1,254 @@
+// POST /v1/users (signup), POST /v1/sessions (login), POST /v1/sessions/refresh,
+// GET /v1/sessions, DELETE /v1/sessions/current, DELETE /v1/sessions/{id}.
+#include <boost/json.hpp>
+
+#include "core/error.hpp"
+#include "core/roles.hpp"
+#include "core/sealing.hpp"
+#include "net/api.hpp"
+#include "net/auth.hpp"
+#include "net/body.hpp"
+#include "net/commit.hpp"
+#include "net/fields.hpp"
+#include "net/passwords.hpp"
+#include "net/problems.hpp"
+#include "net/render.hpp"
+
+namespace authd::net {
+namespace {
+
+using boost::asio::awaitable;
+
+Response InvalidCredentials() {
+  return ProblemResponse(401, "invalid_credentials", "Invalid credentials",
+                         "The username, email or password is not right.");
+}
+
+Response TokenResponse(Services& s, const projections::UserView& user,
+                       std::string_view session_id, const std::vector<std::string>& amr,
+                       core::Micros auth_time, std::string_view refresh_token) {
+  auto access = s.tokens.IssueAccess(user.id, user.roles, session_id, amr, auth_time);
+  return JsonResponse(200, boost::json::object{{"access_token", access.token},
+                                               {"token_type", "Bearer"},
+                                               {"expires_in", access.expires_in},
+                                               {"refresh_token", refresh_token},
+                                               {"session_id", session_id},
+                                               {"user", UserJson(user)}});
+}
+
+awaitable<Response> SignUp(RequestContext& ctx) {
+  auto& s = *ctx.App<Services>();
+  auto body = ParseJsonBody(ctx.request);
+  if (!body) co_return ProblemForError(body.error());
+  Fields f(*body);
+  auto username = f.String("username", true);
+  auto email = f.String("email", true);
+  auto password = f.String("password", true);
+  auto display_name = f.String("display_name", false);
+  if (username) f.Add(core::ValidateUsername(*username, s.options.usernames));
+  if (email) f.Add(core::ValidateEmail(*email));
+  if (display_name) f.Add(core::ValidateDisplayName(*display_name));
+  if (password) {
+    const auto normalized = username ? core::NormalizeUsername(*username) : std::nullopt;
+    f.Add(core::ValidatePassword(*password, normalized.value_or(username.value_or("")),
+                                 s.options.password));
+  }
+  if (!f.ok()) co_return f.Problem();
+
+  auto hash = co_await HashPassword(s, *password);
+  if (!hash) co_return ProblemForError(hash.error());
+
+  projections::NewUser user{.id = s.ids.Next("usr"),
+                            .username = *core::NormalizeUsername(*username),
+                            .email = *core::NormalizeEmail(*email),
+                            .display_name = display_name.value_or(""),
+                            .password_hash = std::move(*hash),
+                            .roles = {std::string(core::kRoleUser)}};
+  const std::string id = user.id;
+  auto committed = co_await Commit(
+      s.log, s.users_cmd.SignUp(std::move(user), OriginOf(ctx.request, s.options, "")));
+  if (!committed) co_return ProblemForError(committed.error());
+  auto record = s.users.Find(id);
+  if (!record || !*record) co_return ProblemForError(record ? core::Errc::kNotFound : record.error());
+  auto view = s.users.View(**record);
+  if (!view) co_return ProblemForError(view.error());
+  auto r = JsonResponse(201, UserJson(*view));
+  r.SetHeader("Location", "/v1/users/" + id);
+  co_return r;
+}
+
+awaitable<Response> Login(RequestContext& ctx) {
+  auto& s = *ctx.App<Services>();
+  auto body = ParseJsonBody(ctx.request);
+  if (!body) co_return ProblemForError(body.error());
+  Fields f(*body);
+  auto username = f.String("username", false);
+  auto email = f.String("email", false);
+  auto password = f.String("password", true);
+  if (f.ok() && !username && !email) {
+    f.Add({"username", "required", "Give a username or an email."});
+  }
+  if (!f.ok()) co_return f.Problem();
+
+  // Look the account up; an unknown one still costs a full verify against a dummy hash so the
+  // answer and its timing do not tell whether the account exists.
+  const std::string attempted = username ? *username : *email;
+  Result<std::optional<projections::UserRecord>> found = std::optional<projections::UserRecord>();
+  if (username) {
+    if (auto n = core::NormalizeUsername(*username)) found = s.users.FindByUsername(*n);
+  } else if (auto e = core::NormalizeEmail(*email)) {
+    found = s.users.FindByEmail(*e);
+  }
+  if (!found) co_return ProblemForError(found.error());
+  std::string phc = s.hasher.DummyHash();
+  if (*found) {
+    auto stored = s.users.PasswordHash(**found);
+    if (!stored) co_return ProblemForError(stored.error());
+    phc = std::move(*stored);
+  }
+  auto verified = co_await VerifyPassword(s, std::move(phc), *password);
+  if (!verified) co_return ProblemForError(verified.error());
+
+  const auto origin = OriginOf(ctx.request, s.options, *found ? (*found)->id : "");
+  if (!*found || !verified->ok) {
+    auto failed = co_await Commit(
+        s.log, s.users_cmd.LoginFailed(*found ? (*found)->id : "", attempted,
+                                       *found ? projections::LoginFailure::kBadPassword
+                                              : projections::LoginFailure::kUnknownUser,
+                                       origin));
+    if (!failed && storage::IsUnavailable(failed.error())) {
+      co_return ProblemForError(failed.error());
+    }
+    co_return InvalidCredentials();
+  }
+  const auto& user = **found;
+  if (user.disabled) {
+    auto failed = co_await Commit(s.log, s.users_cmd.LoginFailed(user.id, attempted,
+                                                                 projections::LoginFailure::kDisabled,
+                                                                 origin));
+    if (!failed && storage::IsUnavailable(failed.error())) {
+      co_return ProblemForError(failed.error());
+    }
+    co_return ProblemResponse(403, "account_disabled", "Account disabled",
+                              "This account is disabled.");
+  }
+
+  const std::string refresh = TokenService::NewRefreshToken();
+  projections::NewSession session{.user_id = user.id,
+                                  .session_id = s.ids.Next("ses"),
+                                  .amr = {"pwd"},
+                                  .refresh_hash = s.tokens.HashRefreshToken(refresh),
+                                  .lifetime = s.options.session_lifetime};
+  const std::string session_id = session.session_id;
+  auto committed = co_await Commit(s.log, s.sessions_cmd.Login(std::move(session), origin));
+  if (!committed) {
+    // Deleted or disabled between the lookup and the commit: the same answer as before.
+    if (committed.error() == core::Errc::kNotFound) co_return InvalidCredentials();
+    co_return ProblemForError(committed.error());
+  }
+  auto view = s.users.View(user);
+  if (!view) co_return ProblemForError(view.error());
+  co_return TokenResponse(s, *view, session_id, {"pwd"}, committed->back().at, refresh);
+}
+
+awaitable<Response> Refresh(RequestContext& ctx) {
+  auto& s = *ctx.App<Services>();
+  auto body = ParseJsonBody(ctx.request);
+  if (!body) co_return ProblemForError(body.error());
+  Fields f(*body);
+  auto presented = f.String("refresh_token", true);
+  if (!f.ok()) co_return f.Problem();
+  const auto invalid = [] {
+    return ProblemResponse(401, "invalid_refresh_token", "Invalid refresh token",
+                           "The refresh token is not valid; log in again.");
+  };
+  if (presented->empty() || presented->size() > 256) co_return invalid();
+
+  const std::string next = TokenService::NewRefreshToken();
+  auto outcome = std::make_shared<projections::RefreshOutcome>();
+  auto committed = co_await Commit(
+      s.log, s.sessions_cmd.Refresh(s.tokens.HashRefreshToken(*presented),
+                                    s.tokens.HashRefreshToken(next),
+                                    OriginOf(ctx.request, s.options, ""), outcome));
+  if (!committed) co_return ProblemForError(committed.error());
+  using Kind = projections::RefreshOutcome::Kind;
+  if (outcome->kind == Kind::kReused) {
+    co_return ProblemResponse(401, "refresh_token_reused", "Refresh token reused",
+                              "This refresh token was already used; the session has been ended.");
+  }
+  if (outcome->kind != Kind::kRefreshed) co_return invalid();
+  auto user = s.users.Find(outcome->user_id);
+  if (!user) co_return ProblemForError(user.error());
+  if (!*user) co_return invalid();
+  auto view = s.users.View(**user);
+  if (!view) co_return ProblemForError(view.error());
+  co_return TokenResponse(s, *view, outcome->session_id, outcome->amr, outcome->auth_time, next);
+}
+
+awaitable<Response> ListSessions(RequestContext& ctx) {
+  auto& s = *ctx.App<Services>();
+  auto auth = Authenticate(ctx.request, s);
+  if (!auth.principal) co_return auth.failure;
+  const auto& me = *auth.principal;
+  auto list = s.log.Get(projections::kSessionsFamily, projections::UserSessionsKey(me.user.id));
+  if (!list) co_return ProblemForError(list.error());
+  auto key = s.log.DataKey(me.user.id);
+  boost::json::array items;
+  for (const auto& id : *list ? projections::DecodeSessionList(**list) : std::vector<std::string>()) {
+    auto row = s.log.Get(projections::kSessionsFamily, projections::SessionKey(id));
+    if (!row) co_return ProblemForError(row.error());
+    if (!*row) continue;
+    auto session = projections::DecodeSessionRecord(**row);
+    if (!session) co_return ProblemForError(session.error());
+    std::string opened[2];
+    int i = 0;
+    for (std::string_view field : {"ip", "user_agent"}) {
+      auto it = session->sealed.find(field);
+      if (key && it != session->sealed.end()) {
+        auto v = core::Open(*key, me.user.id, field, it->second);
+        if (v) opened[i] = std::move(*v);
+      }
+      ++i;
+    }
+    items.push_back(SessionJson(*session, opened[0], opened[1], id == me.claims.session_id));
+  }
+  co_return JsonResponse(200, boost::json::object{{"items", std::move(items)}});
+}
+
+awaitable<Response> RevokeSession(Services& s, const Principal& me, std::string_view id,
+                                  const Request& request, std::string_view reason) {
+  auto committed = co_await Commit(
+      s.log, s.sessions_cmd.Revoke(me.user.id, std::string(id), std::string(reason),
+                                   OriginOf(request, s.options, me.user.id)));
+  if (!committed) co_return ProblemForError(committed.error());
+  co_return EmptyResponse(204);
+}
+
+awaitable<Response> Logout(RequestContext& ctx) {
+  auto& s = *ctx.App<Services>();
+  auto auth = Authenticate(ctx.request, s);
+  if (!auth.principal) co_return auth.failure;
+  co_return co_await RevokeSession(s, *auth.principal, auth.principal->claims.session_id,
+                                   ctx.request, "logout");
+}
+
+awaitable<Response> RevokeById(RequestContext& ctx) {
+  auto& s = *ctx.App<Services>();
+  auto auth = Authenticate(ctx.request, s);
+  if (!auth.principal) co_return auth.failure;
+  co_return co_await RevokeSession(s, *auth.principal, ctx.Param("id").value_or(""), ctx.request,
+                                   "revoked_by_user");
+}
+
+}  // namespace
+
+void RegisterAuthRoutes(Router& router) {
+  router.Post("/v1/users", SignUp);
+  router.Post("/v1/sessions", Login);
+  router.Post("/v1/sessions/refresh", Refresh);
+  router.Get("/v1/sessions", ListSessions);
+  router.Delete("/v1/sessions/current", Logout);
+  router.Delete("/v1/sessions/{id}", RevokeById);
+}
+
+}  // namespace authd::net

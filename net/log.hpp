@@ -1,0 +1,46 @@
+// Minimal structured logger: one JSON object per line on stderr (or a test sink).
+//
+//   {"ts":"2026-01-01T00:00:00.000000Z","level":"info","msg":"request","status":200,...}
+//
+// Escaping is done by boost::json, so a newline or quote in a field cannot forge a log line.
+// Keys "ts", "level" and "msg" are reserved: a field with one of those names is dropped.
+// Fields whose key contains "password", "secret", "token", "authorization" or "cookie"
+// (case-insensitive) are written as "[redacted]": defence in depth, callers still must never
+// pass request bodies, Authorization headers or credentials.
+//
+// Thread-safety: every function here may be called from any thread; a line is written with a
+// single write under a mutex, so lines never interleave.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <functional>
+#include <string_view>
+
+namespace authd::net {
+
+enum class LogLevel { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3 };
+
+// Lines below the level are dropped. Default: kInfo.
+void SetLogLevel(LogLevel level) noexcept;
+[[nodiscard]] LogLevel GetLogLevel() noexcept;
+
+// Receives each finished line without its trailing newline. An empty sink restores stderr.
+// Intended for tests; the sink is called under the logger's mutex, so it must not log.
+using LogSink = std::function<void(std::string_view line)>;
+void SetLogSink(LogSink sink);
+
+void Log(LogLevel level, std::string_view msg, const boost::json::object& fields = {});
+inline void LogDebug(std::string_view msg, const boost::json::object& fields = {}) {
+  Log(LogLevel::kDebug, msg, fields);
+}
+inline void LogInfo(std::string_view msg, const boost::json::object& fields = {}) {
+  Log(LogLevel::kInfo, msg, fields);
+}
+inline void LogWarn(std::string_view msg, const boost::json::object& fields = {}) {
+  Log(LogLevel::kWarn, msg, fields);
+}
+inline void LogError(std::string_view msg, const boost::json::object& fields = {}) {
+  Log(LogLevel::kError, msg, fields);
+}
+
+}  // namespace authd::net

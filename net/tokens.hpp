@@ -1,0 +1,94 @@
+// Access and refresh tokens.
+//
+// Access tokens are EdDSA JWTs (core/jwt.hpp) signed by the current signing key, with claims
+// iss, sub, aud, exp, iat, nbf, jti, sid, roles, amr and auth_time. Verified tokens are cached,
+// keyed by a hash of the token, so a repeated token costs a hash and a lookup instead of an
+// Ed25519 verify; the cache is bounded and a hit still checks expiry.
+//
+// Refresh tokens are 256 random bits (base64url); only their keyed BLAKE2b hash is stored.
+//
+// Thread-safety: every member is thread-safe.
+#pragma once
+
+#include <array>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/ids.hpp"
+#include "core/jwt.hpp"
+#include "projections/signing_keys.hpp"
+#include "projections/user_record.hpp"
+
+namespace authd::net {
+
+struct TokenOptions {
+  // "iss" of every token and the issuer verifiers expect. Default: "authd".
+  std::string issuer = "authd";
+  // "aud" of every token. Default: "authd".
+  std::string audience = "authd";
+  // Access token lifetime. Default: 15 minutes (API.md).
+  core::Micros access_lifetime = 15LL * 60 * 1'000'000;
+  // Verified tokens remembered. Default: 65536.
+  std::size_t cache_entries = 65'536;
+};
+
+struct AccessClaims {
+  std::string subject;     // user id
+  std::string session_id;  // sid
+  std::string jti;
+  std::vector<std::string> roles;
+  std::vector<std::string> amr;
+  std::int64_t issued_at = 0;   // seconds
+  std::int64_t expires_at = 0;  // seconds
+  std::int64_t auth_time = 0;   // seconds
+};
+
+struct IssuedAccess {
+  std::string token;
+  std::int64_t expires_in = 0;  // seconds
+};
+
+class TokenService {
+ public:
+  TokenService(TokenOptions options, const core::Clock& clock, projections::SigningKeys& keys,
+               core::IdGenerator& ids, const core::Key256& refresh_key);
+
+  [[nodiscard]] IssuedAccess IssueAccess(std::string_view user_id,
+                                         const std::vector<std::string>& roles,
+                                         std::string_view session_id,
+                                         const std::vector<std::string>& amr,
+                                         core::Micros auth_time);
+
+  // Errors: core::JwtErrc (kExpired -> "token_expired", anything else -> "invalid_token").
+  [[nodiscard]] Result<AccessClaims> Verify(std::string_view token);
+
+  // A fresh refresh token, and the hash under which a session stores it.
+  [[nodiscard]] static std::string NewRefreshToken();
+  [[nodiscard]] std::string HashRefreshToken(std::string_view token) const;
+
+  // {"keys": [...]} with every key that may still verify a live token.
+  [[nodiscard]] boost::json::object Jwks() const;
+
+  [[nodiscard]] const TokenOptions& options() const { return options_; }
+
+ private:
+  static constexpr std::size_t kShards = 16;
+  struct Shard {
+    std::mutex mu;
+    std::unordered_map<std::string, AccessClaims> entries;  // key: BLAKE2b of the token
+  };
+  [[nodiscard]] std::string CacheKey(std::string_view token) const;
+
+  TokenOptions options_;
+  const core::Clock& clock_;
+  projections::SigningKeys& keys_;
+  core::IdGenerator& ids_;
+  core::Key256 refresh_key_;
+  core::Key256 cache_key_;
+  std::array<Shard, kShards> shards_;
+};
+
+}  // namespace authd::net

@@ -1,0 +1,73 @@
+#include "net/log.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <string>
+#include <vector>
+
+namespace authd::net {
+namespace {
+
+class LogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SetLogSink([this](std::string_view line) { lines_.emplace_back(line); });
+  }
+  void TearDown() override {
+    SetLogSink({});
+    SetLogLevel(LogLevel::kInfo);
+  }
+  std::vector<std::string> lines_;
+};
+
+TEST_F(LogTest, WritesOneJsonObjectPerLine) {
+  LogInfo("hello", {{"n", 3}, {"who", "ann"}});
+  ASSERT_EQ(lines_.size(), 1u);
+  auto v = boost::json::parse(lines_[0]).as_object();
+  EXPECT_EQ(v.at("level"), "info");
+  EXPECT_EQ(v.at("msg"), "hello");
+  EXPECT_EQ(v.at("n"), 3);
+  EXPECT_EQ(v.at("who"), "ann");
+  EXPECT_TRUE(v.at("ts").is_string());
+}
+
+TEST_F(LogTest, HostileTextCannotForgeALine) {
+  LogWarn("x\n{\"level\":\"error\"}",
+          {{"path", "/a\r\n{\"msg\":\"forged\"}"}, {"msg", "override"}});
+  ASSERT_EQ(lines_.size(), 1u);
+  EXPECT_EQ(lines_[0].find('\n'), std::string::npos);
+  EXPECT_EQ(lines_[0].find('\r'), std::string::npos);
+  auto v = boost::json::parse(lines_[0]).as_object();
+  EXPECT_EQ(v.at("level"), "warn");
+  EXPECT_EQ(v.at("msg"), "x\n{\"level\":\"error\"}");  // reserved keys are not overridden
+  EXPECT_EQ(v.at("path"), "/a\r\n{\"msg\":\"forged\"}");
+}
+
+TEST_F(LogTest, SensitiveKeysAreRedacted) {
+  LogError("oops", {{"Authorization", "Bearer abc"},
+                    {"password", "hunter2hunter2"},
+                    {"refresh_token", "rt"},
+                    {"status", 500}});
+  ASSERT_EQ(lines_.size(), 1u);
+  EXPECT_EQ(lines_[0].find("abc"), std::string::npos);
+  EXPECT_EQ(lines_[0].find("hunter2"), std::string::npos);
+  auto v = boost::json::parse(lines_[0]).as_object();
+  EXPECT_EQ(v.at("Authorization"), "[redacted]");
+  EXPECT_EQ(v.at("refresh_token"), "[redacted]");
+  EXPECT_EQ(v.at("status"), 500);
+}
+
+TEST_F(LogTest, LevelFilters) {
+  SetLogLevel(LogLevel::kWarn);
+  LogDebug("d");
+  LogInfo("i");
+  LogWarn("w");
+  LogError("e");
+  ASSERT_EQ(lines_.size(), 2u);
+  EXPECT_EQ(boost::json::parse(lines_[0]).at("level"), "warn");
+  EXPECT_EQ(GetLogLevel(), LogLevel::kWarn);
+}
+
+}  // namespace
+}  // namespace authd::net

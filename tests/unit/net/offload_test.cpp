@@ -1,0 +1,163 @@
+// Offloading to thread pools and awaiting foreign-thread callbacks, on a local io_context driven
+// with run_for (bounded) from the test thread.
+#include "net/offload.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <chrono>
+#include <future>
+#include <stdexcept>
+#include <thread>
+
+namespace authd::net {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using Strand = asio::strand<asio::io_context::executor_type>;
+
+class OffloadTest : public ::testing::Test {
+ protected:
+  // Runs `coroutine` on a strand of io_ until it finishes (bounded).
+  template <class Coroutine>
+  void RunOnStrand(Coroutine coroutine) {
+    bool finished = false;
+    std::exception_ptr failure;
+    asio::co_spawn(strand_, std::move(coroutine), [&](std::exception_ptr e) {
+      finished = true;
+      failure = e;
+    });
+    io_.restart();
+    io_.run_for(10s);
+    ASSERT_TRUE(finished) << "the coroutine did not finish";
+    if (failure) std::rethrow_exception(failure);
+  }
+
+  asio::io_context io_;
+  Strand strand_ = asio::make_strand(io_);
+};
+
+TEST_F(OffloadTest, RunOnUsesThePoolAndResumesOnTheStrand) {
+  asio::thread_pool pool(1);
+  std::thread::id caller, worker, resumed;
+  bool on_strand = false;
+  RunOnStrand([&]() -> asio::awaitable<void> {
+    caller = std::this_thread::get_id();
+    worker = co_await RunOn(pool, [] { return std::this_thread::get_id(); });
+    resumed = std::this_thread::get_id();
+    on_strand = strand_.running_in_this_thread();
+  });
+  EXPECT_NE(worker, caller);
+  EXPECT_EQ(resumed, caller);  // io_ is run by this thread only
+  EXPECT_TRUE(on_strand);
+}
+
+TEST_F(OffloadTest, RunOnRethrowsInTheCaller) {
+  asio::thread_pool pool(1);
+  std::string caught;
+  bool void_ran = false;
+  RunOnStrand([&]() -> asio::awaitable<void> {
+    try {
+      co_await RunOn(pool, []() -> int { throw std::runtime_error("boom"); });
+    } catch (const std::runtime_error& e) {
+      caught = e.what();
+    }
+    co_await RunOn(pool, [&] { void_ran = true; });
+  });
+  EXPECT_EQ(caught, "boom");
+  EXPECT_TRUE(void_ran);
+}
+
+TEST_F(OffloadTest, AwaitCompletionFromAForeignThread) {
+  std::thread foreign;
+  std::string value;
+  bool on_strand = false;
+  RunOnStrand([&]() -> asio::awaitable<void> {
+    value = co_await AwaitCompletion<std::string>(
+        [&](Completion<std::string> done) {
+          foreign = std::thread([done] { done("from the writer"); });
+        },
+        "abandoned");
+    on_strand = strand_.running_in_this_thread();
+  });
+  foreign.join();
+  EXPECT_EQ(value, "from the writer");
+  EXPECT_TRUE(on_strand);
+}
+
+TEST_F(OffloadTest, DroppedCompletionResumesWithTheFallback) {
+  int value = 0;
+  RunOnStrand([&]() -> asio::awaitable<void> {
+    value = co_await AwaitCompletion<int>([](Completion<int>) { /* dropped */ }, -1);
+  });
+  EXPECT_EQ(value, -1);
+}
+
+TEST_F(OffloadTest, OnlyTheFirstCompletionCounts) {
+  int value = 0;
+  RunOnStrand([&]() -> asio::awaitable<void> {
+    value = co_await AwaitCompletion<int>(
+        [](Completion<int> done) {
+          Completion<int> copy = done;
+          done(1);
+          copy(2);
+        },
+        -1);
+  });
+  EXPECT_EQ(value, 1);
+}
+
+TEST_F(OffloadTest, ThrowingStartStillResumes) {
+  int value = 0;
+  RunOnStrand([&]() -> asio::awaitable<void> {
+    value = co_await AwaitCompletion<int>(
+        [](Completion<int>) { throw std::runtime_error("start failed"); }, -1);
+  });
+  EXPECT_EQ(value, -1);
+}
+
+TEST_F(OffloadTest, BoundedPoolRefusesWhenFull) {
+  BoundedPool pool(1, 2);
+  std::promise<void> gate;
+  std::shared_future<void> open = gate.get_future().share();
+  int done = 0;
+  int busy = 0;
+  auto blocked_job = [&]() -> asio::awaitable<void> {
+    auto r = co_await pool.TryRun([open] {
+      open.wait();
+      return 1;
+    });
+    if (r) done += *r;
+    if (!r && r.error() == Errc::kServerBusy) ++busy;
+  };
+  asio::co_spawn(strand_, blocked_job(), asio::detached);
+  asio::co_spawn(strand_, blocked_job(), asio::detached);
+  io_.poll();  // both coroutines start and are admitted: 1 running, 1 queued
+  EXPECT_EQ(pool.Pending(), 2u);
+
+  // A third one is refused at once, without running.
+  asio::co_spawn(strand_, blocked_job(), asio::detached);
+  io_.poll();
+  EXPECT_EQ(busy, 1);
+  EXPECT_EQ(pool.Pending(), 2u);
+
+  gate.set_value();
+  io_.restart();
+  io_.run_for(10s);
+  EXPECT_EQ(done, 2);
+  EXPECT_EQ(pool.Pending(), 0u);
+
+  // Room again.
+  RunOnStrand([&]() -> asio::awaitable<void> {
+    auto r = co_await pool.TryRun([] {});
+    EXPECT_TRUE(r.has_value());
+  });
+}
+
+}  // namespace
+}  // namespace authd::net
