@@ -60,6 +60,9 @@ Result<std::unique_ptr<DataDir>> OpenDataDir(const std::string& path, OpenMode m
     const auto& e = log.error();
     if (e == storage::Errc::kLocked) {
       why = "data folder " + path + " is in use by another authd process";
+    } else if (e == storage::Errc::kWrongMasterKey) {
+      why = "the master key does not match the event log in " + path +
+            " (check AUTHD_MASTER_KEY or " + key_file + ")";
     } else if (e == storage::Errc::kNotFound) {
       why = "data folder " + path + " holds no event log";
     } else if (e == storage::Errc::kCorruption) {

@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 #include "core/hashing.hpp"
+#include "core/utf8.hpp"
 
 namespace authd::core {
 namespace {
@@ -133,7 +134,41 @@ void WriteCanonical(const boost::json::value& v, std::string& out) {
   }
 }
 
+bool FitsJson(const boost::json::value& v, std::size_t depth) {
+  switch (v.kind()) {
+    case boost::json::kind::object:
+      if (depth > kMaxDataDepth) return false;
+      for (const auto& kv : v.get_object()) {
+        if (!ScanUtf8(kv.key()).valid || !FitsJson(kv.value(), depth + 1)) return false;
+      }
+      return true;
+    case boost::json::kind::array:
+      if (depth > kMaxDataDepth) return false;
+      for (const auto& item : v.get_array()) {
+        if (!FitsJson(item, depth + 1)) return false;
+      }
+      return true;
+    case boost::json::kind::string:
+      return ScanUtf8(v.get_string()).valid;
+    case boost::json::kind::double_:
+      return false;  // doubles have no single canonical text
+    default:
+      return true;
+  }
+}
+
 }  // namespace
+
+bool FitsEncoding(const Event& e) {
+  for (const std::string* f : {&e.type, &e.stream, &e.actor, &e.request_id, &e.subject}) {
+    if (f->size() > kMaxShortField) return false;
+  }
+  if (e.sealed.size() > kMaxSealedFields) return false;
+  for (const auto& [field, blob] : e.sealed) {
+    if (field.size() > kMaxShortField || blob.size() > 0xFFFFFFFFU) return false;
+  }
+  return FitsJson(e.data, 1);
+}
 
 std::string CanonicalJson(const boost::json::value& v) {
   std::string out;
@@ -205,7 +240,7 @@ Result<Event> DecodeEvent(std::string_view bytes, std::size_t* body_size) {
 
   boost::system::error_code ec;
   boost::json::parse_options opts;
-  opts.max_depth = 16;
+  opts.max_depth = kMaxDataDepth + 1;  // a little above what FitsEncoding lets in
   auto parsed = boost::json::parse(data, ec, {}, opts);
   if (ec || !parsed.is_object()) return Errc::kCorruptRecord;
   e.data = std::move(parsed.get_object());

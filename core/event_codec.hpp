@@ -21,6 +21,18 @@ namespace authd::core {
 
 inline constexpr std::uint8_t kEventFormat = 1;
 
+// Limits of format 1. Short fields (type, stream, actor, request_id, subject, sealed field names)
+// hold at most kMaxShortField bytes; an event has at most kMaxSealedFields sealed fields; `data`
+// nests at most kMaxDataDepth levels (the data object itself is level 1) and every string and
+// key in it is valid UTF-8. The log refuses events outside these limits, so everything it stores
+// decodes.
+inline constexpr std::size_t kMaxShortField = 0xFFFF;
+inline constexpr std::size_t kMaxSealedFields = 0xFFFF;
+inline constexpr std::size_t kMaxDataDepth = 16;
+
+// True when the event fits the limits above.
+[[nodiscard]] bool FitsEncoding(const Event& e);
+
 // The bytes hashed into the chain: the encoding up to (not including) prev_hash.
 [[nodiscard]] std::string EncodeEventBody(const Event& e);
 

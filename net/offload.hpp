@@ -3,17 +3,27 @@
 // In every case the awaiting coroutine resumes on its own executor (the connection's strand),
 // never on the foreign thread.
 //
-//   // blocking work, pool sized by the app:
-//   std::string hash = co_await RunOn(app.crypto_pool, [pw] { return HashPassword(pw); });
+//   // blocking work, pool sized by the app; capture by reference (see the GCC WARNING below):
+//   std::string hash = co_await RunOn(app.crypto_pool, [&] { return HashPassword(pw); });
 //
 //   // the same, but refusing when the pool's queue is full (caller answers 503 server_busy):
-//   auto hash = co_await app.crypto.TryRun([pw] { return HashPassword(pw); });
+//   auto hash = co_await app.crypto.TryRun([&] { return HashPassword(pw); });
 //   if (!hash) co_return ProblemForError(hash.error());
 //
 //   // a callback from another thread (copyable, so it fits in a std::function):
 //   Result<Outcome> outcome = co_await AwaitCompletion<Result<Outcome>>(
 //       [&](Completion<Result<Outcome>> done) { writer.Submit(cmd, done); },
 //       Result<Outcome>(storage::Errc::kShuttingDown));  // delivered if `done` is dropped
+//
+// Reference captures are safe here: the caller stays suspended (its locals alive) until the job
+// has finished or was dropped unrun.
+//
+// WARNING (GCC 12.2, the project's compiler): a lambda *temporary* whose captures are not
+// trivially destructible (a std::string, a shared_ptr, a std::function...), written inside a
+// co_await expression, is destroyed twice: `co_await Anything([pw = password] {...})` is a
+// double free, whatever the callee. Capture by reference, or name the lambda first
+// (`auto job = [pw] {...}; co_await pool.TryRun(job);`). RunOn, RunOnExecutor and TryRun refuse
+// such rvalues at compile time; AwaitCompletion cannot tell the safe uses apart, so mind it there.
 //
 // Lifetime (WARNING): a completion posts to the executor the coroutine runs on. Stop the
 // HttpServer (which stops its io_context) before stopping pools and writers that may still hold
@@ -89,6 +99,15 @@ class CompletionStateImpl final : public CompletionState<T> {
   std::atomic<bool> done_{false};
 };
 
+// See the GCC WARNING above. An lvalue is copied; an rvalue must be trivially destructible.
+template <class F>
+constexpr void CheckJobArgument() {
+  static_assert(
+      std::is_lvalue_reference_v<F> || std::is_trivially_destructible_v<std::remove_cvref_t<F>>,
+      "GCC 12 destroys lambda temporaries with non-trivial captures twice inside "
+      "co_await: capture by reference ([&]) or pass a named lambda (an lvalue)");
+}
+
 }  // namespace detail
 
 // A one-shot callback that resumes a coroutine suspended in AwaitCompletion.
@@ -128,12 +147,10 @@ template <class T, class Start>
       boost::asio::use_awaitable, std::move(start), std::move(if_abandoned));
 }
 
-// Runs fn() on `executor` (a thread pool's, or a strand's) and resumes the caller on its own
-// executor with the result. An exception thrown by fn is caught on the pool thread and rethrown
-// in the caller (inside a handler it then becomes a 500), never on the pool thread.
-// fn must not return a reference.
+namespace detail {
+
 template <class Executor, class F>
-[[nodiscard]] auto RunOnExecutor(Executor executor, F fn)
+[[nodiscard]] auto RunOnExecutorImpl(Executor executor, F fn)
     -> boost::asio::awaitable<std::invoke_result_t<F&>> {
   using R = std::invoke_result_t<F&>;
   static_assert(!std::is_reference_v<R>, "RunOn: return a value, not a reference");
@@ -143,19 +160,21 @@ template <class Executor, class F>
   co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void()>(
       [&executor, &fn, &error, &result](auto handler) {
         auto back = detail::TrackedExecutorFor(handler);
-        // The job owns fn, so fn (and whatever it holds) dies on the pool as soon as it is done.
-        boost::asio::post(executor, [&error, &result, job = std::move(fn),
+        // The job owns fn and destroys it on the pool before the caller is resumed, so whatever
+        // fn holds (a BoundedPool slot, secrets) is gone by the time the caller runs again.
+        boost::asio::post(executor, [&error, &result, job = std::optional<F>(std::move(fn)),
                                      handler = std::move(handler), back]() mutable {
           try {
             if constexpr (std::is_void_v<R>) {
-              job();
+              (*job)();
               result.emplace(true);
             } else {
-              result.emplace(job());
+              result.emplace((*job)());
             }
           } catch (...) {
             error = std::current_exception();
           }
+          job.reset();
           boost::asio::post(back, std::move(handler));
         });
       },
@@ -164,9 +183,22 @@ template <class Executor, class F>
   if constexpr (!std::is_void_v<R>) co_return std::move(*result);
 }
 
+}  // namespace detail
+
+// Runs fn() on `executor` (a thread pool's, or a strand's) and resumes the caller on its own
+// executor with the result. An exception thrown by fn is caught on the pool thread and rethrown
+// in the caller (inside a handler it then becomes a 500), never on the pool thread.
+// fn must not return a reference. An lvalue fn is copied (see the GCC WARNING above).
+template <class Executor, class F>
+[[nodiscard]] auto RunOnExecutor(Executor executor, F&& fn) {
+  detail::CheckJobArgument<F>();
+  return detail::RunOnExecutorImpl(std::move(executor), std::decay_t<F>(std::forward<F>(fn)));
+}
+
 template <class F>
-[[nodiscard]] auto RunOn(boost::asio::thread_pool& pool, F fn) {
-  return RunOnExecutor(pool.get_executor(), std::move(fn));
+[[nodiscard]] auto RunOn(boost::asio::thread_pool& pool, F&& fn) {
+  detail::CheckJobArgument<F>();
+  return detail::RunOnExecutorImpl(pool.get_executor(), std::decay_t<F>(std::forward<F>(fn)));
 }
 
 // A thread pool that refuses work instead of queueing without bound.
@@ -186,23 +218,12 @@ class BoundedPool final {
   }
 
   // Runs fn on the pool and resumes the caller on its executor with the result, or returns
-  // net::Errc::kServerBusy at once (fn not run) when max_queued jobs are pending. Exceptions as
-  // in RunOnExecutor.
+  // net::Errc::kServerBusy at once (fn not run) when max_queued jobs are pending. Admission is
+  // decided when the result is co_awaited. Exceptions and argument rules as in RunOnExecutor.
   template <class F>
-  [[nodiscard]] auto TryRun(F fn) -> boost::asio::awaitable<Result<std::invoke_result_t<F&>>> {
-    using R = std::invoke_result_t<F&>;
-    if (!TryAcquire()) {
-      co_return Result<R>(boost::system::in_place_error, make_error_code(Errc::kServerBusy));
-    }
-    // The slot is released when the job is done with or dropped, not when the caller resumes.
-    auto slot = std::shared_ptr<void>(nullptr, [this](void*) { Release(); });
-    auto job = [slot = std::move(slot), f = std::move(fn)]() mutable { return f(); };
-    if constexpr (std::is_void_v<R>) {
-      co_await RunOn(pool_, std::move(job));
-      co_return Result<void>();
-    } else {
-      co_return Result<R>(boost::system::in_place_value, co_await RunOn(pool_, std::move(job)));
-    }
+  [[nodiscard]] auto TryRun(F&& fn) {
+    detail::CheckJobArgument<F>();
+    return TryRunImpl(std::decay_t<F>(std::forward<F>(fn)));
   }
 
   [[nodiscard]] std::size_t Pending() const noexcept { return pending_.load(); }
@@ -212,6 +233,24 @@ class BoundedPool final {
   void Join() { pool_.join(); }
 
  private:
+  template <class F>
+  auto TryRunImpl(F fn) -> boost::asio::awaitable<Result<std::invoke_result_t<F&>>> {
+    using R = std::invoke_result_t<F&>;
+    if (!TryAcquire()) {
+      co_return Result<R>(boost::system::in_place_error, make_error_code(Errc::kServerBusy));
+    }
+    // The slot is released when the job is done with or dropped, not when the caller resumes.
+    auto slot = std::shared_ptr<void>(nullptr, [this](void*) { Release(); });
+    auto job = [slot = std::move(slot), f = std::move(fn)]() mutable { return f(); };
+    if constexpr (std::is_void_v<R>) {
+      co_await detail::RunOnExecutorImpl(pool_.get_executor(), std::move(job));
+      co_return Result<void>();
+    } else {
+      auto value = co_await detail::RunOnExecutorImpl(pool_.get_executor(), std::move(job));
+      co_return Result<R>(boost::system::in_place_value, std::move(value));
+    }
+  }
+
   bool TryAcquire() noexcept {
     std::size_t n = pending_.load();
     do {

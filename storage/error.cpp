@@ -21,6 +21,8 @@ class StorageCategoryImpl final : public boost::system::error_category {
       case Errc::kOverloaded: return "event log writer queue is full";
       case Errc::kInvalidArgument: return "invalid storage argument";
       case Errc::kNotFound: return "not found";
+      case Errc::kConflict: return "already exists";
+      case Errc::kWrongMasterKey: return "the master key does not match this event log";
     }
     return "unknown storage error";
   }
@@ -42,8 +44,11 @@ Errc FromStatus(const rocksdb::Status& s) noexcept {
   if (s.IsShutdownInProgress()) return Errc::kClosed;
   if (s.IsIOError()) {
     // RocksDB reports a held LOCK file as an IOError whose text names the lock.
+    // Only RocksDB's own words about its LOCK file: a path that merely contains "lock" (say
+    // /srv/blocks) must not turn every I/O error into "locked".
     const std::string text = s.ToString();
-    if (text.find("lock") != std::string::npos || text.find("LOCK") != std::string::npos) {
+    if (text.find("lock hold by current process") != std::string::npos ||
+        text.find("While lock file") != std::string::npos) {
       return Errc::kLocked;
     }
     if (s.subcode() == rocksdb::Status::kNoSpace) return Errc::kNoSpace;

@@ -12,6 +12,7 @@
 
 #include "core/error.hpp"
 #include "core/event_codec.hpp"
+#include "core/sealing.hpp"
 #include "storage/error.hpp"
 #include "storage/group_builder.hpp"
 #include "storage/keys.hpp"
@@ -60,12 +61,35 @@ struct EventLog::Impl {
   std::uint64_t next_listener = 1;
 
   [[nodiscard]] Result<void> LoadHead();
+  [[nodiscard]] Result<void> CheckMasterKey();
   void WriterLoop();
   void RunGroup(std::vector<Pending>& group);
   void Publish(const std::shared_ptr<const Committed>& events, std::uint64_t new_head,
                const core::Digest& new_hash);
   void EraseKeys(const std::vector<std::string>& subjects);
 };
+
+Result<void> EventLog::Impl::CheckMasterKey() {
+  // A value sealed under the master key when the log was created. Opening it proves the key is
+  // the right one before anything is unwrapped, or (worse) a new data key written over an old.
+  constexpr std::string_view kCheck = "authd master key check";
+  auto* meta = rocks->Family(kMetaFamily);
+  std::string value;
+  auto s = rocks->db().Get(rocksdb::ReadOptions(), meta, ToSlice(kMetaKeyCheck), &value);
+  if (s.ok()) {
+    auto opened = core::Open(master, "authd", "key_check", value);
+    if (!opened || *opened != kCheck) return Errc::kWrongMasterKey;
+    return {};
+  }
+  if (!s.IsNotFound()) return FromStatus(s);
+  if (rocks->read_only()) return {};
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  s = rocks->db().Put(wo, meta, ToSlice(kMetaKeyCheck),
+                      core::Seal(master, "authd", "key_check", kCheck));
+  if (!s.ok()) return FromStatus(s);
+  return {};
+}
 
 Result<void> EventLog::Impl::LoadHead() {
   auto& db = rocks->db();
@@ -81,6 +105,18 @@ Result<void> EventLog::Impl::LoadHead() {
   it->SeekToLast();
   if (!it->status().ok()) return FromStatus(it->status());
   const std::uint64_t last = it->Valid() ? ParseBigEndian(it->key().ToStringView()) : 0;
+
+  if (!has_format) {
+    // A new log, or one whose creation stopped before this marker: every family must be empty,
+    // else this is someone else's database and we must not write into it.
+    for (auto* h : rocks->AllFamilies()) {
+      std::unique_ptr<rocksdb::Iterator> any(db.NewIterator(rocksdb::ReadOptions(), h));
+      any->SeekToFirst();
+      if (any->Valid()) return Errc::kInvalidArgument;
+      if (!any->status().ok()) return FromStatus(any->status());
+    }
+  }
+  if (auto checked = CheckMasterKey(); !checked) return checked;
 
   s = db.Get(rocksdb::ReadOptions(), rocks->Family(kMetaFamily), ToSlice(kMetaHead), &value);
   if (s.IsNotFound()) {
@@ -154,10 +190,11 @@ void EventLog::Impl::RunGroup(std::vector<Pending>& group) {
       Result<void> decided = Errc::kInvalidArgument;
       try {
         decided = p.decide(txn);
-      } catch (const std::exception&) {
+      } catch (...) {
         // A decider must not throw; treat it as a refused command, not a crashed writer.
         decided = Errc::kInvalidArgument;
       }
+      if (decided && builder.failed()) decided = *builder.failed();
       if (decided) {
         results.emplace_back(builder.EndCommand());
         any_ok = true;
@@ -191,8 +228,10 @@ void EventLog::Impl::RunGroup(std::vector<Pending>& group) {
       }
     }
   }
-  for (std::size_t i = 0; i < group.size(); ++i) group[i].done(std::move(results[i]));
+  // Physically erase destroyed keys before anyone hears "deleted": a backup taken after the
+  // acknowledgement must not hold them.
   if (!destroyed.empty()) EraseKeys(destroyed);
+  for (std::size_t i = 0; i < group.size(); ++i) group[i].done(std::move(results[i]));
 }
 
 void EventLog::Impl::Publish(const std::shared_ptr<const Committed>& events,
@@ -206,6 +245,11 @@ void EventLog::Impl::Publish(const std::shared_ptr<const Committed>& events,
 void EventLog::Impl::EraseKeys(const std::vector<std::string>& subjects) {
   // The deleted key may still sit in the memtable and older SST files: flush and compact its key
   // range so the wrapped key is physically gone, not just shadowed by a tombstone.
+  // Flushing every family lets RocksDB delete the WAL files that still hold the wrapped key.
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  auto flushed = rocks->db().Flush(flush, rocks->AllFamilies());
+  (void)flushed;  // Best effort, as below.
   auto* family = rocks->Family(kKeysFamily);
   for (const auto& subject : subjects) {
     std::string end = subject;

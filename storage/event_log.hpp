@@ -120,6 +120,8 @@ class EventLog {
   // Registers a listener for committed groups. Returns the head at registration: every event
   // with a greater seq is delivered to the listener, every event up to it is readable with
   // ReadRange. Together that is the log with no gap and no duplicate. The id unsubscribes.
+  // WARNING: listeners run under the publishing lock: a listener must not call Subscribe or
+  // Unsubscribe (it would deadlock); hand the work to another thread instead.
   struct Subscription {
     std::uint64_t id = 0;
     std::uint64_t head = 0;

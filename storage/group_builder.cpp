@@ -39,11 +39,26 @@ void DataKeyCache::Put(std::string_view subject, const core::Key256& key) {
 void DataKeyCache::Erase(std::string_view subject) {
   std::lock_guard lock(mu_);
   keys_.erase(std::string(subject));
+  ++generation_;
+}
+
+std::uint64_t DataKeyCache::Generation() const {
+  std::lock_guard lock(mu_);
+  return generation_;
+}
+
+void DataKeyCache::PutIfCurrent(std::string_view subject, const core::Key256& key,
+                                std::uint64_t generation) {
+  std::lock_guard lock(mu_);
+  if (generation != generation_) return;
+  if (keys_.size() >= kMaxEntries) keys_.clear();
+  keys_.insert_or_assign(std::string(subject), key);
 }
 
 Result<core::Key256> LoadDataKey(const Rocks& rocks, const core::Key256& master,
                                  DataKeyCache& cache, std::string_view subject) {
   if (auto k = cache.Find(subject)) return *k;
+  const std::uint64_t generation = cache.Generation();
   std::string wrapped;
   auto s = const_cast<rocksdb::DB&>(rocks.db()).Get(rocksdb::ReadOptions(),
                                                     rocks.Family(kKeysFamily), ToSlice(subject),
@@ -52,7 +67,7 @@ Result<core::Key256> LoadDataKey(const Rocks& rocks, const core::Key256& master,
   if (!s.ok()) return FromStatus(s);
   auto key = core::UnwrapKey(master, subject, wrapped);
   if (!key) return key.error();
-  cache.Put(subject, *key);
+  cache.PutIfCurrent(subject, *key, generation);
   return *key;
 }
 
@@ -90,6 +105,7 @@ GroupBuilder::GroupBuilder(Rocks& rocks, const core::Key256& master, DataKeyCach
 void GroupBuilder::BeginCommand() {
   batch_.SetSavePoint();
   mark_ = {next_seq_, chain_, command_events_.size()};
+  failed_.reset();
   version_undo_.clear();
   key_undo_.clear();
   command_events_.clear();
@@ -182,7 +198,7 @@ Result<std::uint64_t> GroupBuilder::StreamVersion(std::string_view stream) {
 
 Result<core::Event> GroupBuilder::Append(core::Event event) {
   if (event.type.empty() || event.stream.empty() ||
-      event.stream.find('\0') != std::string::npos) {
+      event.stream.find('\0') != std::string::npos || !core::FitsEncoding(event)) {
     return Errc::kInvalidArgument;
   }
   auto version = StreamVersion(event.stream);
@@ -196,7 +212,12 @@ Result<core::Event> GroupBuilder::Append(core::Event event) {
   for (const auto& slot : projections_) {
     BatchProjectionStore store(batch_, rocks_.db(), slot.family);
     auto applied = slot.projection->Apply(event, store);
-    if (!applied) return applied.error();
+    if (!applied) {
+      // The projection may have written part of its change: the whole command must go, even if
+      // its decision ignores this error and carries on.
+      failed_ = applied.error();
+      return applied.error();
+    }
   }
 
   const std::string seq_key = SeqKey(event.seq);
@@ -218,8 +239,14 @@ Result<core::Event> GroupBuilder::Append(core::Event event) {
 }
 
 Result<core::Key256> GroupBuilder::CreateDataKey(std::string_view subject) {
-  auto existing = DataKey(subject);
-  if (existing) return core::Errc::kConflict;  // A subject gets one key for its whole life.
+  // Only where no key is stored at all: a key that exists but does not open (wrong master key,
+  // damage) must never be replaced, or everything sealed under it is lost.
+  if (auto it = new_keys_.find(std::string(subject)); it != new_keys_.end() && it->second) {
+    return core::Errc::kConflict;
+  }
+  auto stored = Get(kKeysFamily, subject);
+  if (!stored) return stored.error();
+  if (*stored) return core::Errc::kConflict;
   auto key = core::Key256::Random();
   auto s = batch_.Put(rocks_.Family(kKeysFamily), ToSlice(subject),
                       core::WrapKey(master_, subject, key));

@@ -24,6 +24,10 @@ namespace authd::storage {
 class DataKeyCache {
  public:
   [[nodiscard]] std::optional<core::Key256> Find(std::string_view subject) const;
+  // Read before loading a key from disk; PutIfCurrent then refuses to cache what was loaded if a
+  // key was erased meanwhile (else a reader racing a deletion could bring a dead key back).
+  [[nodiscard]] std::uint64_t Generation() const;
+  void PutIfCurrent(std::string_view subject, const core::Key256& key, std::uint64_t generation);
   void Put(std::string_view subject, const core::Key256& key);
   void Erase(std::string_view subject);
 
@@ -31,6 +35,7 @@ class DataKeyCache {
   static constexpr std::size_t kMaxEntries = 100'000;
   mutable std::mutex mu_;
   std::unordered_map<std::string, core::Key256> keys_;
+  std::uint64_t generation_ = 0;  // bumped by every Erase
 };
 
 // Reads and unwraps a committed data key: the cache, then the `keys` family.
@@ -77,6 +82,9 @@ class GroupBuilder {
   [[nodiscard]] std::vector<core::Event> EndCommand();
   // Rolls back everything the current command wrote.
   void AbortCommand();
+  // Set when something the command did cannot be kept whatever its decision says (a projection
+  // refused one of its events).
+  [[nodiscard]] const std::optional<ErrorCode>& failed() const { return failed_; }
 
   [[nodiscard]] bool HasEvents() const { return next_seq_ != state_.head_seq + 1; }
   // Adds the chain head and the projections' checkpoints; returns the batch to write.
@@ -126,6 +134,7 @@ class GroupBuilder {
   std::vector<std::pair<std::string, std::optional<std::uint64_t>>> version_undo_;
   std::vector<std::pair<std::string, std::optional<std::optional<core::Key256>>>> key_undo_;
   std::vector<core::Event> command_events_;
+  std::optional<ErrorCode> failed_;
 };
 
 }  // namespace authd::storage

@@ -53,6 +53,7 @@ inline constexpr std::string_view kMetaFamily = "meta";
 inline constexpr std::string_view kMetaHead = "head";             // seq || hash
 inline constexpr std::string_view kMetaFormat = "format";         // "authd-log-1"
 inline constexpr std::string_view kMetaCheckpointPrefix = "checkpoint/";  // + name: version||seq
+inline constexpr std::string_view kMetaKeyCheck = "key_check";    // sealed under the master key
 inline constexpr std::string_view kFormatValue = "authd-log-1";
 
 }  // namespace authd::storage

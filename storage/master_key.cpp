@@ -66,15 +66,33 @@ Result<void> WriteKeyFile(const std::string& path, const core::Key256& key) {
     if (ec) return Errc::kIoError;
     std::filesystem::permissions(parent, std::filesystem::perms::owner_all, ec);
   }
-  // O_EXCL: never overwrite a key that another process just created.
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  // Written whole to a private temporary file, fsynced, then linked into place: the key file is
+  // either complete or absent, and link() never replaces a key another process made meanwhile.
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  ::unlink(tmp.c_str());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return Errc::kIoError;
   std::string text = core::ToHex(key.bytes()) + "\n";
   const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
                   ::fsync(fd) == 0;
   sodium_memzero(text.data(), text.size());
   ::close(fd);
-  if (!ok) return Errc::kIoError;
+  if (!ok) {
+    ::unlink(tmp.c_str());
+    return Errc::kIoError;
+  }
+  const int linked = ::link(tmp.c_str(), path.c_str());
+  const int link_errno = errno;
+  ::unlink(tmp.c_str());
+  if (linked != 0) return link_errno == EEXIST ? Errc::kConflict : Errc::kIoError;
+  // The directory entry must survive a power loss too, or the data it protects outlives the key.
+  const std::string dir = parent.empty() ? "." : parent.string();
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    const bool synced = ::fsync(dfd) == 0;
+    ::close(dfd);
+    if (!synced) return Errc::kIoError;
+  }
   return {};
 }
 
@@ -96,7 +114,11 @@ Result<MasterKey> LoadMasterKey(const std::string& env_value, const std::string&
   }
   if (text.error() != Errc::kNotFound || !create) return text.error();
   auto key = core::Key256::Random();
-  if (auto written = WriteKeyFile(key_file, key); !written) return written.error();
+  if (auto written = WriteKeyFile(key_file, key); !written) {
+    // Another process created the key first: use theirs.
+    if (written.error() == Errc::kConflict) return LoadMasterKey(env_value, key_file, false);
+    return written.error();
+  }
   return MasterKey{key, "key file " + key_file, true};
 }
 

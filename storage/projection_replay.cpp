@@ -31,6 +31,13 @@ std::pair<std::uint32_t, std::uint64_t> ReadCheckpoint(const Rocks& rocks, std::
 
 Result<void> ClearProjection(Rocks& rocks, const ProjectionSlot& slot) {
   auto& db = rocks.db();
+  // The checkpoint goes first, durably: a crash in the middle of the deletes below then leaves a
+  // projection without a checkpoint, which the next open rebuilds, never half a state that
+  // claims to be current.
+  rocksdb::WriteOptions synced;
+  synced.sync = true;
+  auto cs = db.Delete(synced, rocks.Family(kMetaFamily), CheckpointKey(slot.projection->Name()));
+  if (!cs.ok()) return FromStatus(cs);
   std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions(), slot.family));
   rocksdb::WriteBatch batch;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -43,12 +50,7 @@ Result<void> ClearProjection(Rocks& rocks, const ProjectionSlot& slot) {
     }
   }
   if (!it->status().ok()) return FromStatus(it->status());
-  auto s = batch.Delete(rocks.Family(kMetaFamily), CheckpointKey(slot.projection->Name()));
-  if (s.ok()) {
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    s = db.Write(wo, &batch);
-  }
+  auto s = db.Write(synced, &batch);
   if (!s.ok()) return FromStatus(s);
   return {};
 }

@@ -36,6 +36,28 @@ rocksdb::ColumnFamilyOptions FamilyOptions(std::string_view name) {
   return o;
 }
 
+// Opens a database read-only and tells whether every family is empty.
+Result<bool> AllFamiliesEmpty(const std::string& path, const std::vector<std::string>& names) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& n : names) descriptors.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  auto s = rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path, descriptors, &handles, &raw);
+  if (!s.ok()) return FromStatus(s);
+  std::unique_ptr<rocksdb::DB> db(raw);
+  bool empty = true;
+  for (auto* h : handles) {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), h));
+    it->SeekToFirst();
+    if (it->Valid()) empty = false;
+  }
+  for (auto* h : handles) {
+    auto d = db->DestroyColumnFamilyHandle(h);
+    (void)d;
+  }
+  return empty;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Rocks>> Rocks::Open(const std::string& path, bool create_if_missing,
@@ -55,6 +77,12 @@ Result<std::unique_ptr<Rocks>> Rocks::Open(const std::string& path, bool create_
     std::vector<std::string> on_disk;
     auto s = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &on_disk);
     if (!s.ok()) return FromStatus(s);
+    if (std::find(on_disk.begin(), on_disk.end(), std::string(kMetaFamily)) == on_disk.end()) {
+      // Not (yet) an authd log: take it over only if it holds nothing at all.
+      auto empty = AllFamiliesEmpty(path, on_disk);
+      if (!empty) return empty.error();
+      if (!*empty) return Errc::kInvalidArgument;
+    }
     for (const auto& n : on_disk) {
       if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
     }

@@ -30,6 +30,9 @@ class Rocks {
   // nullptr when the family does not exist.
   [[nodiscard]] rocksdb::ColumnFamilyHandle* Family(std::string_view name) const;
   [[nodiscard]] bool read_only() const { return read_only_; }
+  [[nodiscard]] const std::vector<rocksdb::ColumnFamilyHandle*>& AllFamilies() const {
+    return handles_;
+  }
 
  private:
   Rocks() = default;

@@ -7,6 +7,7 @@
 
 #include "core/clock.hpp"
 #include "storage/event_log.hpp"
+#include "storage/master_key.hpp"
 #include "tests/integration/process.hpp"
 #include "tests/unit/storage/test_support.hpp"
 
@@ -164,11 +165,21 @@ TEST_F(CliTest, FolderInUseByAnotherProcessIsReported) {
   core::SystemClock clock;
   storage::LogOptions options;
   options.path = dir_.Sub("log");
-  auto held = storage::EventLog::Open(options, storage::test_support::FixedMasterKey(), clock, {});
+  auto master = storage::LoadMasterKey("", dir_.Sub("master.key"), false);
+  ASSERT_TRUE(master);
+  auto held = storage::EventLog::Open(options, master->key, clock, {});
   ASSERT_TRUE(held) << held.error().message();
   auto r = AddUser("gus");
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("in use by another authd process"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, WrongMasterKeyIsRefused) {
+  ASSERT_EQ(AddUser("ivan").exit_code, 0);
+  auto r = RunProcess({AUTHD_BINARY, "log", "--data", dir_.path()}, "",
+                      {"AUTHD_MASTER_KEY=" + std::string(64, 'a')});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("master key does not match"), std::string::npos) << r.err;
 }
 
 TEST_F(CliTest, MasterKeyFileMustBePrivate) {

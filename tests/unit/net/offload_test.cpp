@@ -12,6 +12,7 @@
 #include <chrono>
 #include <future>
 #include <stdexcept>
+#include <string>
 #include <thread>
 
 namespace authd::net {
@@ -73,6 +74,23 @@ TEST_F(OffloadTest, RunOnRethrowsInTheCaller) {
   EXPECT_TRUE(void_ran);
 }
 
+TEST_F(OffloadTest, NamedJobsWithOwningCapturesAreCopied) {
+  // The GCC 12 safe form for captures that own memory: a named lambda, passed as an lvalue.
+  asio::thread_pool threads(1);
+  BoundedPool pool(1, 4);
+  std::string secret(64, 's');  // long enough to live on the heap
+  std::size_t from_run_on = 0;
+  Result<std::size_t> from_try_run = 0u;
+  RunOnStrand([&]() -> asio::awaitable<void> {
+    auto job = [secret] { return secret.size(); };
+    from_run_on = co_await RunOn(threads, job);
+    from_try_run = co_await pool.TryRun(job);
+  });
+  EXPECT_EQ(from_run_on, 64u);
+  ASSERT_TRUE(from_try_run.has_value());
+  EXPECT_EQ(*from_try_run, 64u);
+}
+
 TEST_F(OffloadTest, AwaitCompletionFromAForeignThread) {
   std::thread foreign;
   std::string value;
@@ -128,7 +146,7 @@ TEST_F(OffloadTest, BoundedPoolRefusesWhenFull) {
   int done = 0;
   int busy = 0;
   auto blocked_job = [&]() -> asio::awaitable<void> {
-    auto r = co_await pool.TryRun([open] {
+    auto r = co_await pool.TryRun([&open] {
       open.wait();
       return 1;
     });
