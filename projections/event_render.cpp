@@ -27,7 +27,13 @@ boost::json::object RenderEvent(const core::Event& event, const storage::EventLo
   o["at"] = core::FormatRfc3339(event.at);
   o["actor"] = event.actor;
   o["request_id"] = event.request_id;
-  o["data"] = event.data;
+  // Hashes of tokens (refresh_hash, ...) are verifiers of secrets: never shown.
+  boost::json::object data = event.data;
+  for (auto& kv : data) {
+    const std::string_view key = kv.key();
+    if (key.size() >= 5 && key.substr(key.size() - 5) == "_hash") kv.value() = "[redacted]";
+  }
+  o["data"] = std::move(data);
   if (!event.sealed.empty()) {
     o["subject"] = event.subject;
     boost::json::object sealed;
