@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
+#include <iterator>
 
 #include "core/error.hpp"
 #include "core/event_types.hpp"
@@ -125,9 +126,19 @@ Result<void> UserTable::Apply(const core::Event& event, storage::ProjectionStore
     return IndexRoles(store, user, -1);
   }
   if (type == ev::kUserRolesChanged) {
-    if (auto removed = IndexRoles(store, user, -1); !removed) return removed;
-    user.roles = RolesFrom(event.data);
-    if (auto added = IndexRoles(store, user, +1); !added) return added;
+    // Touch only the roles that changed: "user" and any kept role stay as they are.
+    auto roles = RolesFrom(event.data);
+    UserRecord removed = user;
+    UserRecord added = user;
+    removed.roles.clear();
+    added.roles.clear();
+    std::set_difference(user.roles.begin(), user.roles.end(), roles.begin(), roles.end(),
+                        std::back_inserter(removed.roles));
+    std::set_difference(roles.begin(), roles.end(), user.roles.begin(), user.roles.end(),
+                        std::back_inserter(added.roles));
+    if (auto r = IndexRoles(store, removed, -1); !r) return r;
+    if (auto r = IndexRoles(store, added, +1); !r) return r;
+    user.roles = std::move(roles);
   } else if (type == ev::kUserProfileUpdated) {
     CopySealed(event, user, "email");
     CopySealed(event, user, "display_name");
