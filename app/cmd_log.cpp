@@ -19,8 +19,8 @@ int LogCommand(const Args& args) {
   std::uint64_t limit = std::numeric_limits<std::uint64_t>::max();
   std::string type;
   std::string user;
-  desc.add_options()("help,h", "show this help")(
-      "data", po::value(&data)->default_value("./data"), "data folder")(
+  desc.add_options()("help,h", "show this help")("data", po::value(&data)->default_value("./data"),
+                                                 "data folder")(
       "after", po::value(&after), "only events with a greater sequence number")(
       "limit", po::value(&limit), "at most this many events")(
       "type", po::value(&type), "only events of this type, e.g. user.roles_changed")(
@@ -47,13 +47,13 @@ int LogCommand(const Args& args) {
   const auto& log = *(*dir)->log;
   constexpr std::size_t kPage = 1024;
   std::uint64_t printed = 0;
-  std::uint64_t cursor = after;              // seq cursor (range and type reads)
-  std::uint64_t stream_cursor = 0;           // version cursor (stream reads)
+  std::uint64_t cursor = after;     // seq cursor (range and type reads)
+  std::uint64_t stream_cursor = 0;  // version cursor (stream reads)
   while (printed < limit) {
-    Result<std::vector<core::Event>> page =
-        !user.empty()   ? log.ReadStream(user, stream_cursor, kPage)
-        : !type.empty() ? log.ReadByType(type, cursor, kPage)
-                        : log.ReadRange(cursor, kPage);
+    Result<std::vector<core::Event>> page = !user.empty()
+                                                ? log.ReadStream(user, stream_cursor, kPage)
+                                            : !type.empty() ? log.ReadByType(type, cursor, kPage)
+                                                            : log.ReadRange(cursor, kPage);
     if (!page) {
       Complain("log", "cannot read the log: " + page.error().message());
       return kExitData;

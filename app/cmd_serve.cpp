@@ -48,41 +48,38 @@ struct ServeConfig {
 
 po::options_description Options(ServeConfig& c) {
   po::options_description d("authd serve options (flag, env AUTHD_<NAME>, or config file)");
-  d.add_options()
-      ("data", po::value(&c.data)->default_value(c.data), "data folder")
-      ("listen", po::value(&c.listen)->default_value(c.listen), "HOST:PORT ([v6]:PORT for IPv6)")
-      ("io-threads", po::value(&c.io_threads)->default_value(c.io_threads), "HTTP I/O threads")
-      ("hash-threads", po::value(&c.hash_threads)->default_value(c.hash_threads),
-       "argon2id threads")
-      ("hash-queue", po::value(&c.hash_queue)->default_value(c.hash_queue),
-       "password hashes waiting or running before new ones get 503")
-      ("argon2-memory-kib", po::value(&c.argon2_memory_kib)->default_value(c.argon2_memory_kib),
-       "argon2id memory (KiB)")
-      ("argon2-iterations", po::value(&c.argon2_iterations)->default_value(c.argon2_iterations),
-       "argon2id passes")
-      ("password-min-length",
-       po::value(&c.password_min_length)->default_value(c.password_min_length),
-       "minimum password length (code points)")
-      ("issuer", po::value(&c.issuer)->default_value(c.issuer), "token iss")
-      ("audience", po::value(&c.audience)->default_value(c.audience), "token aud")
-      ("access-ttl", po::value(&c.access_ttl)->default_value(c.access_ttl),
-       "access token lifetime (s)")
-      ("session-ttl", po::value(&c.session_ttl)->default_value(c.session_ttl),
-       "absolute session lifetime (s)")
-      ("session-idle", po::value(&c.session_idle)->default_value(c.session_idle),
-       "session idle timeout (s)")
-      ("max-body-bytes", po::value(&c.max_body_bytes)->default_value(c.max_body_bytes),
-       "request body limit")
-      ("max-connections", po::value(&c.max_connections)->default_value(c.max_connections),
-       "open connection limit")
-      ("read-timeout-ms", po::value(&c.read_timeout_ms)->default_value(c.read_timeout_ms),
-       "time to read a whole request")
-      ("keepalive-ms", po::value(&c.keepalive_ms)->default_value(c.keepalive_ms),
-       "idle keep-alive timeout")
-      ("trusted-proxy", po::value(&c.trusted_proxy)->default_value(c.trusted_proxy),
-       "address of a reverse proxy whose X-Forwarded-For is trusted")
-      ("sync", po::value(&c.sync)->default_value(c.sync),
-       "fsync every commit (never turn off in production)");
+  d.add_options()("data", po::value(&c.data)->default_value(c.data), "data folder")(
+      "listen", po::value(&c.listen)->default_value(c.listen), "HOST:PORT ([v6]:PORT for IPv6)")(
+      "io-threads", po::value(&c.io_threads)->default_value(c.io_threads), "HTTP I/O threads")(
+      "hash-threads", po::value(&c.hash_threads)->default_value(c.hash_threads),
+      "argon2id threads")("hash-queue", po::value(&c.hash_queue)->default_value(c.hash_queue),
+                          "password hashes waiting or running before new ones get 503")(
+      "argon2-memory-kib", po::value(&c.argon2_memory_kib)->default_value(c.argon2_memory_kib),
+      "argon2id memory (KiB)")(
+      "argon2-iterations", po::value(&c.argon2_iterations)->default_value(c.argon2_iterations),
+      "argon2id passes")("password-min-length",
+                         po::value(&c.password_min_length)->default_value(c.password_min_length),
+                         "minimum password length (code points)")(
+      "issuer", po::value(&c.issuer)->default_value(c.issuer), "token iss")(
+      "audience", po::value(&c.audience)->default_value(c.audience), "token aud")(
+      "access-ttl", po::value(&c.access_ttl)->default_value(c.access_ttl),
+      "access token lifetime (s)")("session-ttl",
+                                   po::value(&c.session_ttl)->default_value(c.session_ttl),
+                                   "absolute session lifetime (s)")(
+      "session-idle", po::value(&c.session_idle)->default_value(c.session_idle),
+      "session idle timeout (s)")("max-body-bytes",
+                                  po::value(&c.max_body_bytes)->default_value(c.max_body_bytes),
+                                  "request body limit")(
+      "max-connections", po::value(&c.max_connections)->default_value(c.max_connections),
+      "open connection limit")("read-timeout-ms",
+                               po::value(&c.read_timeout_ms)->default_value(c.read_timeout_ms),
+                               "time to read a whole request")(
+      "keepalive-ms", po::value(&c.keepalive_ms)->default_value(c.keepalive_ms),
+      "idle keep-alive timeout")("trusted-proxy",
+                                 po::value(&c.trusted_proxy)->default_value(c.trusted_proxy),
+                                 "address of a reverse proxy whose X-Forwarded-For is trusted")(
+      "sync", po::value(&c.sync)->default_value(c.sync),
+      "fsync every commit (never turn off in production)");
   return d;
 }
 
@@ -108,7 +105,8 @@ std::string EnvName(const std::string& env) {
   constexpr std::string_view kPrefix = "AUTHD_";
   if (env.rfind(kPrefix, 0) != 0 || env == "AUTHD_MASTER_KEY") return "";
   std::string name = env.substr(kPrefix.size());
-  for (auto& ch : name) ch = ch == '_' ? '-' : static_cast<char>(std::tolower(ch));
+  for (auto& ch : name)
+    ch = ch == '_' ? '-' : static_cast<char>(std::tolower(ch));
   return name;
 }
 
@@ -119,7 +117,7 @@ int ServeCommand(const Args& args) {
   auto desc = Options(c);
   po::options_description cli;
   cli.add_options()("help,h", "show this help")("config", po::value(&c.config),
-                                                 "INI-style config file (name = value)");
+                                                "INI-style config file (name = value)");
   cli.add(desc);
   po::variables_map vm;
   try {
@@ -177,10 +175,9 @@ int ServeCommand(const Args& args) {
   }
   const core::PasswordHasher hasher(argon2);
   net::BoundedPool hash_pool(c.hash_threads, c.hash_queue);
-  net::TokenService tokens({.issuer = c.issuer,
-                            .audience = c.audience,
-                            .access_lifetime = c.access_ttl * kSecond},
-                           dir.clock, **keys, ids, dir.refresh_key);
+  net::TokenService tokens(
+      {.issuer = c.issuer, .audience = c.audience, .access_lifetime = c.access_ttl * kSecond},
+      dir.clock, **keys, ids, dir.refresh_key);
   const projections::SessionCommands sessions({.idle_timeout = c.session_idle * kSecond});
   net::ApiOptions api;
   api.password.min_length = c.password_min_length;
@@ -207,8 +204,8 @@ int ServeCommand(const Args& args) {
 
   // Signals first, so no thread started below ever sees SIGTERM's default action.
   net::ShutdownSignals signals;
-  auto server = std::make_unique<net::HttpServer>(server_options, std::move(router),
-                                                  std::any(&services));
+  auto server =
+      std::make_unique<net::HttpServer>(server_options, std::move(router), std::any(&services));
   if (auto started = server->Start(); !started) {
     Complain("serve", "cannot listen on " + c.listen + ": " + started.error().message());
     return kExitData;

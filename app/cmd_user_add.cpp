@@ -34,8 +34,8 @@ int UserAddCommand(const Args& args) {
   std::string email;
   std::string display_name;
   std::vector<std::string> roles;
-  desc.add_options()("help,h", "show this help")(
-      "data", po::value(&data)->default_value("./data"), "data folder")(
+  desc.add_options()("help,h", "show this help")("data", po::value(&data)->default_value("./data"),
+                                                 "data folder")(
       "username", po::value(&username)->required(), "username (reserved names allowed here)")(
       "email", po::value(&email)->required(), "email address")(
       "display-name", po::value(&display_name), "display name")(
@@ -71,7 +71,8 @@ int UserAddCommand(const Args& args) {
   more = core::NormalizeRoles(roles, normalized_roles);
   errors.insert(errors.end(), more.begin(), more.end());
   if (!errors.empty()) {
-    for (const auto& e : errors) Complain("user add", e.field + ": " + e.message);
+    for (const auto& e : errors)
+      Complain("user add", e.field + ": " + e.message);
     return kExitUsage;
   }
 
@@ -114,9 +115,11 @@ int UserAddCommand(const Args& args) {
     }
     return kExitFailed;
   }
-  boost::json::object out{{"id", id}, {"username", *normalized_name}, {"seq", committed->front().seq}};
+  boost::json::object out{
+      {"id", id}, {"username", *normalized_name}, {"seq", committed->front().seq}};
   boost::json::array role_list;
-  for (const auto& r : normalized_roles) role_list.emplace_back(r);
+  for (const auto& r : normalized_roles)
+    role_list.emplace_back(r);
   out["roles"] = std::move(role_list);
   std::cout << boost::json::serialize(out) << "\n";
   return kExitOk;

@@ -13,8 +13,8 @@ namespace po = boost::program_options;
 int VerifyCommand(const Args& args) {
   po::options_description desc("authd verify options");
   std::string data;
-  desc.add_options()("help,h", "show this help")(
-      "data", po::value(&data)->default_value("./data"), "data folder");
+  desc.add_options()("help,h", "show this help")("data", po::value(&data)->default_value("./data"),
+                                                 "data folder");
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(args).options(desc).run(), vm);

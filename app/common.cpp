@@ -17,13 +17,12 @@ Progress::Progress(std::string label) : label_(std::move(label)), tty_(::isatty(
 void Progress::operator()(std::uint64_t done, std::uint64_t total) {
   if (!tty_) return;
   using namespace std::chrono;
-  const long long now =
-      duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+  const long long now = duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
   if (now - last_ms_ < 100 && done != total) return;
   last_ms_ = now;
   shown_ = true;
-  const double pct = total == 0 ? 100.0 : 100.0 * static_cast<double>(done) /
-                                              static_cast<double>(total);
+  const double pct =
+      total == 0 ? 100.0 : 100.0 * static_cast<double>(done) / static_cast<double>(total);
   std::fprintf(stderr, "\r%s: %llu/%llu (%.0f%%)", label_.c_str(),
                static_cast<unsigned long long>(done), static_cast<unsigned long long>(total), pct);
   std::fflush(stderr);

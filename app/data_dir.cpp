@@ -42,8 +42,9 @@ Result<std::unique_ptr<DataDir>> OpenDataDir(const std::string& path, OpenMode m
     if (master.error() == storage::Errc::kNotFound) {
       why = "no master key: set AUTHD_MASTER_KEY or provide " + key_file;
     } else if (master.error() == storage::Errc::kInvalidArgument) {
-      why = "the master key is malformed, or its file is readable by group or others "
-            "(it must be mode 0600)";
+      why =
+          "the master key is malformed, or its file is readable by group or others "
+          "(it must be mode 0600)";
     } else {
       why = "cannot read the master key: " + master.error().message();
     }

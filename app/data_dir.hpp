@@ -13,8 +13,8 @@
 namespace authd::app {
 
 struct OpenMode {
-  bool read_only = false;         // log, verify: never write, never create
-  bool create_master_key = false; // serve, user add: create DIR/master.key on first start
+  bool read_only = false;          // log, verify: never write, never create
+  bool create_master_key = false;  // serve, user add: create DIR/master.key on first start
 };
 
 // Everything a command needs from one data folder. Owns the log; Close() on destruction.

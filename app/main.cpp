@@ -1,8 +1,9 @@
 // authd: the server and the operator's tools over one data folder.
+#include <unistd.h>
+
 #include <iostream>
 #include <string>
 #include <string_view>
-#include <unistd.h>
 
 #include "app/commands.hpp"
 

@@ -8,19 +8,19 @@ namespace authd::core {
 
 enum class Errc {
   kOk = 0,
-  kValidationFailed,   // input breaks a rule; field errors travel separately
-  kUsernameTaken,      // uniqueness of the normalized username
-  kEmailTaken,         // uniqueness of the normalized email
-  kNotFound,           // no such user/session/key (or the caller may not know it exists)
-  kInvalidCredentials, // wrong password, unknown or deleted user: one answer for all three
-  kAccountDisabled,    // correct password, account disabled
-  kForbidden,          // authenticated but not allowed
-  kLastAdmin,          // the last admin cannot lose the admin role
-  kConflict,           // expected version did not match, or the state forbids the change
-  kCorruptRecord,      // bytes that do not decode as an event
-  kDecryptFailed,      // sealed field failed authentication (tampered or wrong key)
-  kKeyErased,          // the subject's data key was destroyed
-  kCryptoFailure,      // libsodium refused (out of memory for argon2id, ...)
+  kValidationFailed,    // input breaks a rule; field errors travel separately
+  kUsernameTaken,       // uniqueness of the normalized username
+  kEmailTaken,          // uniqueness of the normalized email
+  kNotFound,            // no such user/session/key (or the caller may not know it exists)
+  kInvalidCredentials,  // wrong password, unknown or deleted user: one answer for all three
+  kAccountDisabled,     // correct password, account disabled
+  kForbidden,           // authenticated but not allowed
+  kLastAdmin,           // the last admin cannot lose the admin role
+  kConflict,            // expected version did not match, or the state forbids the change
+  kCorruptRecord,       // bytes that do not decode as an event
+  kDecryptFailed,       // sealed field failed authentication (tampered or wrong key)
+  kKeyErased,           // the subject's data key was destroyed
+  kCryptoFailure,       // libsodium refused (out of memory for argon2id, ...)
 };
 
 const boost::system::error_category& CoreCategory() noexcept;

@@ -1,7 +1,7 @@
 #include "core/event_codec.hpp"
 
-#include <boost/json.hpp>
 #include <algorithm>
+#include <boost/json.hpp>
 #include <vector>
 
 #include "core/error.hpp"
@@ -33,7 +33,8 @@ class Writer {
 
  private:
   void Int(std::uint64_t v, int bytes) {
-    for (int i = bytes - 1; i >= 0; --i) out_.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+    for (int i = bytes - 1; i >= 0; --i)
+      out_.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
   }
   std::string out_;
 };
@@ -81,7 +82,8 @@ class Reader {
   bool Int(std::uint64_t& v, int bytes) {
     if (in_.size() - pos_ < static_cast<std::size_t>(bytes)) return false;
     v = 0;
-    for (int i = 0; i < bytes; ++i) v = (v << 8) | static_cast<std::uint8_t>(in_[pos_++]);
+    for (int i = 0; i < bytes; ++i)
+      v = (v << 8) | static_cast<std::uint8_t>(in_[pos_++]);
     return true;
   }
   bool Bytes(std::size_t n, std::string& s) {
@@ -100,7 +102,8 @@ void WriteCanonical(const boost::json::value& v, std::string& out) {
       const auto& obj = v.get_object();
       std::vector<const boost::json::key_value_pair*> members;
       members.reserve(obj.size());
-      for (const auto& kv : obj) members.push_back(&kv);
+      for (const auto& kv : obj)
+        members.push_back(&kv);
       std::sort(members.begin(), members.end(),
                 [](auto* a, auto* b) { return a->key() < b->key(); });
       out.push_back('{');

@@ -35,13 +35,13 @@ struct TypeInfo {
 };
 
 inline constexpr TypeInfo kAllTypes[] = {
-    {kUserSignedUp, 1},        {kUserLoginSucceeded, 1},  {kUserLoginFailed, 1},
-    {kUserRolesChanged, 1},    {kUserProfileUpdated, 1},  {kUserPasswordChanged, 1},
-    {kUserDisabled, 1},        {kUserEnabled, 1},         {kUserDeleted, 1},
-    {kSessionRefreshed, 1},    {kSessionRevoked, 1},      {kSessionRefreshReuseDetected, 1},
-    {kUserMfaEnrolled, 1},     {kUserMfaDisabled, 1},     {kUserRecoveryCodeUsed, 1},
-    {kUserEmailVerified, 1},   {kUserPasswordReset, 1},   {kMailRequested, 1},
-    {kMailDelivered, 1},       {kApiKeyCreated, 1},       {kApiKeyRotated, 1},
+    {kUserSignedUp, 1},      {kUserLoginSucceeded, 1}, {kUserLoginFailed, 1},
+    {kUserRolesChanged, 1},  {kUserProfileUpdated, 1}, {kUserPasswordChanged, 1},
+    {kUserDisabled, 1},      {kUserEnabled, 1},        {kUserDeleted, 1},
+    {kSessionRefreshed, 1},  {kSessionRevoked, 1},     {kSessionRefreshReuseDetected, 1},
+    {kUserMfaEnrolled, 1},   {kUserMfaDisabled, 1},    {kUserRecoveryCodeUsed, 1},
+    {kUserEmailVerified, 1}, {kUserPasswordReset, 1},  {kMailRequested, 1},
+    {kMailDelivered, 1},     {kApiKeyCreated, 1},      {kApiKeyRotated, 1},
     {kApiKeyRevoked, 1},
 };
 

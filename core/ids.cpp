@@ -20,7 +20,8 @@ std::string Encode128(const std::array<std::uint8_t, 16>& b) {
   };
   for (int c = 0; c < 26; ++c) {
     unsigned v = 0;
-    for (int k = 0; k < 5; ++k) v = (v << 1) | bit(c * 5 + k);
+    for (int k = 0; k < 5; ++k)
+      v = (v << 1) | bit(c * 5 + k);
     out[static_cast<std::size_t>(c)] = kCrockford[v];
   }
   return out;

@@ -9,7 +9,7 @@
 
 namespace authd::core {
 
-inline constexpr std::string_view kRoleUser = "user";    // everyone has it
+inline constexpr std::string_view kRoleUser = "user";  // everyone has it
 inline constexpr std::string_view kRoleAdmin = "admin";
 inline constexpr std::string_view kRoleAuditor = "auditor";
 

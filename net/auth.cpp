@@ -16,12 +16,15 @@ Response Unauthorized(std::string_view code, std::string_view detail) {
   return r;
 }
 
-AuthOutcome Fail(Response r) { return {std::nullopt, std::move(r)}; }
-
+AuthOutcome Fail(Response r) {
+  return {std::nullopt, std::move(r)};
+}
 
 }  // namespace
 
-bool Principal::IsAdmin() const { return user.HasRole(core::kRoleAdmin); }
+bool Principal::IsAdmin() const {
+  return user.HasRole(core::kRoleAdmin);
+}
 
 Response Forbidden() {
   return ProblemResponse(403, "forbidden", "Forbidden",
@@ -44,8 +47,8 @@ AuthOutcome Authenticate(const Request& request, Services& services) {
     }
     return Fail(Unauthorized("invalid_token", "The access token is not valid."));
   }
-  auto session = services.log.Get(projections::kSessionsFamily,
-                                  projections::SessionKey(claims->session_id));
+  auto session =
+      services.log.Get(projections::kSessionsFamily, projections::SessionKey(claims->session_id));
   if (!session) return Fail(ProblemForError(session.error()));
   if (!*session) return Fail(Unauthorized("invalid_token", "The session has ended."));
   auto user = services.users.Find(claims->subject);
@@ -62,8 +65,10 @@ std::string ClientAddress(const Request& request, const ApiOptions& options) {
       std::string_view v = *xff;
       const auto comma = v.rfind(',');
       if (comma != std::string_view::npos) v = v.substr(comma + 1);
-      while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
-      while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+      while (!v.empty() && v.front() == ' ')
+        v.remove_prefix(1);
+      while (!v.empty() && v.back() == ' ')
+        v.remove_suffix(1);
       if (!v.empty() && v.size() <= 45) return std::string(v);
     }
   }

@@ -48,7 +48,8 @@ std::optional<std::vector<std::string>> Fields::Strings(std::string_view name, b
 }
 
 void Fields::Add(std::vector<core::FieldError> more) {
-  for (auto& e : more) errors_.push_back(std::move(e));
+  for (auto& e : more)
+    errors_.push_back(std::move(e));
 }
 
 Response Fields::Problem() const {

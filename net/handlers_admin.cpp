@@ -51,7 +51,8 @@ awaitable<Response> ListUsers(RequestContext& ctx) {
   auto page = s.users.List(cursor, limit, q);
   if (!page) co_return ProblemForError(page.error());
   boost::json::array items;
-  for (const auto& u : page->items) items.push_back(UserJson(u));
+  for (const auto& u : page->items)
+    items.push_back(UserJson(u));
   boost::json::object out{{"items", std::move(items)}};
   out["next_cursor"] = page->next_cursor.empty() ? boost::json::value(nullptr)
                                                  : boost::json::value(page->next_cursor);

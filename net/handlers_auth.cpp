@@ -24,9 +24,9 @@ Response InvalidCredentials() {
                          "The username, email or password is not right.");
 }
 
-Response TokenResponse(Services& s, const projections::UserView& user,
-                       std::string_view session_id, const std::vector<std::string>& amr,
-                       core::Micros auth_time, std::string_view refresh_token) {
+Response TokenResponse(Services& s, const projections::UserView& user, std::string_view session_id,
+                       const std::vector<std::string>& amr, core::Micros auth_time,
+                       std::string_view refresh_token) {
   auto access = s.tokens.IssueAccess(user.id, user.roles, session_id, amr, auth_time);
   return JsonResponse(200, boost::json::object{{"access_token", access.token},
                                                {"token_type", "Bearer"},
@@ -69,7 +69,8 @@ awaitable<Response> SignUp(RequestContext& ctx) {
       s.log, s.users_cmd.SignUp(std::move(user), OriginOf(ctx.request, s.options, "")));
   if (!committed) co_return ProblemForError(committed.error());
   auto record = s.users.Find(id);
-  if (!record || !*record) co_return ProblemForError(record ? core::Errc::kNotFound : record.error());
+  if (!record || !*record)
+    co_return ProblemForError(record ? core::Errc::kNotFound : record.error());
   auto view = s.users.View(**record);
   if (!view) co_return ProblemForError(view.error());
   auto r = JsonResponse(201, UserJson(*view));
@@ -123,9 +124,9 @@ awaitable<Response> Login(RequestContext& ctx) {
   }
   const auto& user = **found;
   if (user.disabled) {
-    auto failed = co_await Commit(s.log, s.users_cmd.LoginFailed(user.id, attempted,
-                                                                 projections::LoginFailure::kDisabled,
-                                                                 origin));
+    auto failed = co_await Commit(
+        s.log,
+        s.users_cmd.LoginFailed(user.id, attempted, projections::LoginFailure::kDisabled, origin));
     if (!failed && storage::IsUnavailable(failed.error())) {
       co_return ProblemForError(failed.error());
     }
@@ -166,10 +167,10 @@ awaitable<Response> Refresh(RequestContext& ctx) {
 
   const std::string next = TokenService::NewRefreshToken();
   auto outcome = std::make_shared<projections::RefreshOutcome>();
-  auto committed = co_await Commit(
-      s.log, s.sessions_cmd.Refresh(s.tokens.HashRefreshToken(*presented),
-                                    s.tokens.HashRefreshToken(next),
-                                    OriginOf(ctx.request, s.options, ""), outcome));
+  auto committed =
+      co_await Commit(s.log, s.sessions_cmd.Refresh(s.tokens.HashRefreshToken(*presented),
+                                                    s.tokens.HashRefreshToken(next),
+                                                    OriginOf(ctx.request, s.options, ""), outcome));
   if (!committed) co_return ProblemForError(committed.error());
   using Kind = projections::RefreshOutcome::Kind;
   if (outcome->kind == Kind::kReused) {
@@ -194,7 +195,8 @@ awaitable<Response> ListSessions(RequestContext& ctx) {
   if (!list) co_return ProblemForError(list.error());
   auto key = s.log.DataKey(me.user.id);
   boost::json::array items;
-  for (const auto& id : *list ? projections::DecodeSessionList(**list) : std::vector<std::string>()) {
+  for (const auto& id :
+       *list ? projections::DecodeSessionList(**list) : std::vector<std::string>()) {
     auto row = s.log.Get(projections::kSessionsFamily, projections::SessionKey(id));
     if (!row) co_return ProblemForError(row.error());
     if (!*row) continue;
@@ -217,9 +219,9 @@ awaitable<Response> ListSessions(RequestContext& ctx) {
 
 awaitable<Response> RevokeSession(Services& s, const Principal& me, std::string_view id,
                                   const Request& request, std::string_view reason) {
-  auto committed = co_await Commit(
-      s.log, s.sessions_cmd.Revoke(me.user.id, std::string(id), std::string(reason),
-                                   OriginOf(request, s.options, me.user.id)));
+  auto committed =
+      co_await Commit(s.log, s.sessions_cmd.Revoke(me.user.id, std::string(id), std::string(reason),
+                                                   OriginOf(request, s.options, me.user.id)));
   if (!committed) co_return ProblemForError(committed.error());
   co_return EmptyResponse(204);
 }

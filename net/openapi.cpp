@@ -12,44 +12,104 @@ struct Op {
   const char* method;  // lower case, as OpenAPI wants
   const char* path;
   const char* summary;
-  bool auth;                  // needs a bearer token
-  const char* request;        // schema name of the JSON body, or nullptr
-  const char* success;        // "200 User", "204", ...
+  bool auth;            // needs a bearer token
+  const char* request;  // schema name of the JSON body, or nullptr
+  const char* success;  // "200 User", "204", ...
   std::initializer_list<int> failures;
 };
 
 // The contract of ../shared/API.md, one line per operation.
 constexpr std::initializer_list<Op> kOps = {
     {"post", "/v1/users", "Sign up", false, "SignupRequest", "201 User", {409, 413, 415, 422, 429}},
-    {"post", "/v1/sessions", "Log in", false, "LoginRequest", "200 TokenResponse",
+    {"post",
+     "/v1/sessions",
+     "Log in",
+     false,
+     "LoginRequest",
+     "200 TokenResponse",
      {401, 403, 413, 415, 422, 429}},
-    {"post", "/v1/sessions/refresh", "Exchange a refresh token (rotation)", false,
-     "RefreshRequest", "200 TokenResponse", {401, 415, 422}},
+    {"post",
+     "/v1/sessions/refresh",
+     "Exchange a refresh token (rotation)",
+     false,
+     "RefreshRequest",
+     "200 TokenResponse",
+     {401, 415, 422}},
     {"get", "/v1/sessions", "List own sessions", true, nullptr, "200 SessionList", {401}},
     {"delete", "/v1/sessions/current", "Log out", true, nullptr, "204", {401}},
     {"delete", "/v1/sessions/{id}", "Revoke one of own sessions", true, nullptr, "204", {401, 404}},
     {"get", "/v1/users/me", "Own user", true, nullptr, "200 User", {401}},
-    {"patch", "/v1/users/me", "Update own profile", true, "ProfilePatch", "200 User",
+    {"patch",
+     "/v1/users/me",
+     "Update own profile",
+     true,
+     "ProfilePatch",
+     "200 User",
      {401, 409, 415, 422}},
-    {"delete", "/v1/users/me", "Delete own account (password required)", true, "PasswordBody",
-     "204", {401, 409, 415, 422}},
-    {"put", "/v1/users/me/password", "Change own password", true, "PasswordChange", "204",
+    {"delete",
+     "/v1/users/me",
+     "Delete own account (password required)",
+     true,
+     "PasswordBody",
+     "204",
+     {401, 409, 415, 422}},
+    {"put",
+     "/v1/users/me/password",
+     "Change own password",
+     true,
+     "PasswordChange",
+     "204",
      {401, 415, 422}},
     {"get", "/v1/users", "List users (admin)", true, nullptr, "200 UserPage", {401, 403, 422}},
-    {"get", "/v1/users/{id}", "Get a user (admin, or self)", true, nullptr, "200 User",
+    {"get",
+     "/v1/users/{id}",
+     "Get a user (admin, or self)",
+     true,
+     nullptr,
+     "200 User",
      {401, 403, 404}},
-    {"put", "/v1/users/{id}", "Replace a user's profile and status (admin)", true, "UserPut",
-     "200 User", {401, 403, 404, 409, 415, 422}},
-    {"patch", "/v1/users/{id}", "Update a user (admin, or self)", true, "UserPatch", "200 User",
+    {"put",
+     "/v1/users/{id}",
+     "Replace a user's profile and status (admin)",
+     true,
+     "UserPut",
+     "200 User",
      {401, 403, 404, 409, 415, 422}},
-    {"delete", "/v1/users/{id}", "Delete a user (admin, or self with password)", true, nullptr,
-     "204", {401, 403, 404, 409}},
-    {"put", "/v1/users/{id}/roles", "Set a user's roles (admin)", true, "RolesBody", "200 User",
+    {"patch",
+     "/v1/users/{id}",
+     "Update a user (admin, or self)",
+     true,
+     "UserPatch",
+     "200 User",
      {401, 403, 404, 409, 415, 422}},
-    {"get", "/.well-known/jwks.json", "Public keys that verify access tokens", false, nullptr,
-     "200 Jwks", {}},
+    {"delete",
+     "/v1/users/{id}",
+     "Delete a user (admin, or self with password)",
+     true,
+     nullptr,
+     "204",
+     {401, 403, 404, 409}},
+    {"put",
+     "/v1/users/{id}/roles",
+     "Set a user's roles (admin)",
+     true,
+     "RolesBody",
+     "200 User",
+     {401, 403, 404, 409, 415, 422}},
+    {"get",
+     "/.well-known/jwks.json",
+     "Public keys that verify access tokens",
+     false,
+     nullptr,
+     "200 Jwks",
+     {}},
     {"get", "/healthz", "Liveness", false, nullptr, "200 Status", {}},
-    {"get", "/readyz", "Readiness: the event log accepts writes", false, nullptr, "200 Status",
+    {"get",
+     "/readyz",
+     "Readiness: the event log accepts writes",
+     false,
+     nullptr,
+     "200 Status",
      {503}},
     {"get", "/openapi.json", "This document", false, nullptr, "200 Any", {}},
 };
@@ -71,25 +131,30 @@ json::object Str(std::string_view format = "") {
 json::object Obj(std::initializer_list<std::pair<std::string_view, json::value>> props,
                  std::initializer_list<std::string_view> required = {}) {
   json::object properties;
-  for (const auto& [k, v] : props) properties[k] = v;
+  for (const auto& [k, v] : props)
+    properties[k] = v;
   json::array req;
-  for (auto r : required) req.emplace_back(r);
+  for (auto r : required)
+    req.emplace_back(r);
   json::object o{{"type", "object"}, {"properties", std::move(properties)}};
   if (!req.empty()) o["required"] = std::move(req);
   return o;
 }
 
-json::object Arr(json::value items) { return {{"type", "array"}, {"items", std::move(items)}}; }
+json::object Arr(json::value items) {
+  return {{"type", "array"}, {"items", std::move(items)}};
+}
 
 json::object Schemas() {
   json::object s;
-  s["Problem"] = Obj({{"type", Str("uri")},
-                      {"title", Str()},
-                      {"status", json::object{{"type", "integer"}}},
-                      {"detail", Str()},
-                      {"code", Str()},
-                      {"errors", Arr(Obj({{"field", Str()}, {"code", Str()}, {"message", Str()}}))}},
-                     {"type", "title", "status", "code"});
+  s["Problem"] =
+      Obj({{"type", Str("uri")},
+           {"title", Str()},
+           {"status", json::object{{"type", "integer"}}},
+           {"detail", Str()},
+           {"code", Str()},
+           {"errors", Arr(Obj({{"field", Str()}, {"code", Str()}, {"message", Str()}}))}},
+          {"type", "title", "status", "code"});
   s["User"] = Obj({{"id", Str()},
                    {"username", Str()},
                    {"email", Str("email")},
@@ -104,14 +169,14 @@ json::object Schemas() {
   s["UserPage"] = Obj({{"items", Arr(Ref("User"))},
                        {"next_cursor", json::object{{"type", json::array{"string", "null"}}}}},
                       {"items", "next_cursor"});
-  s["TokenResponse"] = Obj({{"access_token", Str()},
-                            {"token_type", Str()},
-                            {"expires_in", json::object{{"type", "integer"}}},
-                            {"refresh_token", Str()},
-                            {"session_id", Str()},
-                            {"user", Ref("User")}},
-                           {"access_token", "token_type", "expires_in", "refresh_token",
-                            "session_id", "user"});
+  s["TokenResponse"] =
+      Obj({{"access_token", Str()},
+           {"token_type", Str()},
+           {"expires_in", json::object{{"type", "integer"}}},
+           {"refresh_token", Str()},
+           {"session_id", Str()},
+           {"user", Ref("User")}},
+          {"access_token", "token_type", "expires_in", "refresh_token", "session_id", "user"});
   s["Session"] = Obj({{"id", Str()},
                       {"created_at", Str("date-time")},
                       {"last_seen_at", Str("date-time")},
@@ -137,9 +202,9 @@ json::object Schemas() {
                       {"disabled", json::object{{"type", "boolean"}}}},
                      {"email", "display_name", "disabled"});
   s["PasswordBody"] = Obj({{"password", Str("password")}}, {"password"});
-  s["PasswordChange"] = Obj({{"current_password", Str("password")},
-                             {"new_password", Str("password")}},
-                            {"current_password", "new_password"});
+  s["PasswordChange"] =
+      Obj({{"current_password", Str("password")}, {"new_password", Str("password")}},
+          {"current_password", "new_password"});
   s["RolesBody"] = Obj({{"roles", Arr(Str())}}, {"roles"});
   s["Jwks"] = Obj({{"keys", Arr(Obj({{"kty", Str()},
                                      {"crv", Str()},
@@ -159,8 +224,8 @@ json::object Build() {
     json::object operation{{"summary", op.summary}};
     json::array params;
     if (std::string_view(op.path).find("{id}") != std::string_view::npos) {
-      params.push_back(json::object{
-          {"name", "id"}, {"in", "path"}, {"required", true}, {"schema", Str()}});
+      params.push_back(
+          json::object{{"name", "id"}, {"in", "path"}, {"required", true}, {"schema", Str()}});
     }
     if (std::string_view(op.path) == "/v1/users" && std::string_view(op.method) == "get") {
       for (const char* q : {"limit", "cursor", "q"}) {
@@ -180,9 +245,9 @@ json::object Build() {
     if (space != std::string_view::npos) ok["content"] = JsonContent(success.substr(space + 1));
     responses[status] = std::move(ok);
     for (int code : op.failures) {
-      responses[std::to_string(code)] = json::object{
-          {"description", "Problem"},
-          {"content", JsonContent("Problem", "application/problem+json")}};
+      responses[std::to_string(code)] =
+          json::object{{"description", "Problem"},
+                       {"content", JsonContent("Problem", "application/problem+json")}};
     }
     operation["responses"] = std::move(responses);
     if (op.auth) operation["security"] = json::array{json::object{{"bearer", json::array{}}}};

@@ -11,9 +11,7 @@ namespace {
 struct Job {
   std::string phc;
   std::string password;
-  ~Job() {
-    sodium_memzero(password.data(), password.size());
-  }
+  ~Job() { sodium_memzero(password.data(), password.size()); }
 };
 
 }  // namespace

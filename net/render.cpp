@@ -6,7 +6,8 @@ namespace authd::net {
 
 boost::json::object UserJson(const projections::UserView& user) {
   boost::json::array roles;
-  for (const auto& r : user.roles) roles.emplace_back(r);
+  for (const auto& r : user.roles)
+    roles.emplace_back(r);
   return {{"id", user.id},
           {"username", user.username},
           {"email", user.email},

@@ -13,7 +13,8 @@ constexpr core::Micros kSecond = 1'000'000;
 
 boost::json::array ToArray(const std::vector<std::string>& v) {
   boost::json::array a;
-  for (const auto& s : v) a.emplace_back(s);
+  for (const auto& s : v)
+    a.emplace_back(s);
   return a;
 }
 

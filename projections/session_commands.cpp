@@ -30,7 +30,8 @@ core::Event SessionEvent(std::string_view type, std::string_view user_id,
 void SealOrigin(core::Event& e, const core::Key256& key, const Origin& origin) {
   for (auto [name, value] : {std::pair<std::string_view, std::string_view>{"ip", origin.ip},
                              {"user_agent", origin.user_agent}}) {
-    if (!value.empty()) e.sealed.emplace(std::string(name), core::Seal(key, e.subject, name, value));
+    if (!value.empty())
+      e.sealed.emplace(std::string(name), core::Seal(key, e.subject, name, value));
   }
 }
 
@@ -52,9 +53,8 @@ Result<std::optional<UserRecord>> LoadUser(storage::Txn& txn, std::string_view i
   return std::optional<UserRecord>(std::move(*u));
 }
 
-Result<void> AppendRevoked(storage::Txn& txn, std::string_view user_id,
-                           std::string_view session_id, std::string_view reason,
-                           const Origin& origin) {
+Result<void> AppendRevoked(storage::Txn& txn, std::string_view user_id, std::string_view session_id,
+                           std::string_view reason, const Origin& origin) {
   core::Event e = SessionEvent(ev::kSessionRevoked, user_id, session_id, origin);
   e.data["reason"] = reason;
   auto appended = txn.Append(std::move(e));
@@ -91,7 +91,8 @@ storage::DecideFn SessionCommands::Login(NewSession session, Origin origin) cons
     if (*list) {
       auto ids = DecodeSessionList(**list);
       while (ids.size() >= policy.max_per_user) {
-        if (auto r = AppendRevoked(txn, session.user_id, ids.front(), "session_limit", origin); !r) {
+        if (auto r = AppendRevoked(txn, session.user_id, ids.front(), "session_limit", origin);
+            !r) {
           return r;
         }
         ids.erase(ids.begin());
@@ -101,7 +102,8 @@ storage::DecideFn SessionCommands::Login(NewSession session, Origin origin) cons
     core::Event e =
         SessionEvent(ev::kUserLoginSucceeded, session.user_id, session.session_id, origin);
     boost::json::array amr;
-    for (const auto& m : session.amr) amr.emplace_back(m);
+    for (const auto& m : session.amr)
+      amr.emplace_back(m);
     e.data["amr"] = std::move(amr);
     e.data["expires_at"] = txn.Now() + session.lifetime;
     e.data["refresh_hash"] = session.refresh_hash;
@@ -168,14 +170,14 @@ storage::DecideFn SessionCommands::Refresh(std::string presented_hash, std::stri
 
 storage::DecideFn SessionCommands::Revoke(std::string user_id, std::string session_id,
                                           std::string reason, Origin origin) const {
-  return [user_id = std::move(user_id), session_id = std::move(session_id),
-          reason = std::move(reason), origin = std::move(origin)](storage::Txn& txn)
-             -> Result<void> {
-    auto s = LoadSession(txn, session_id);
-    if (!s) return s.error();
-    if (!*s || (*s)->user_id != user_id) return core::Errc::kNotFound;
-    return AppendRevoked(txn, user_id, session_id, reason, origin);
-  };
+  return
+      [user_id = std::move(user_id), session_id = std::move(session_id), reason = std::move(reason),
+       origin = std::move(origin)](storage::Txn& txn) -> Result<void> {
+        auto s = LoadSession(txn, session_id);
+        if (!s) return s.error();
+        if (!*s || (*s)->user_id != user_id) return core::Errc::kNotFound;
+        return AppendRevoked(txn, user_id, session_id, reason, origin);
+      };
 }
 
 }  // namespace authd::projections

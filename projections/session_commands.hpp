@@ -13,15 +13,15 @@ namespace authd::projections {
 
 struct NewSession {
   std::string user_id;
-  std::string session_id;          // "ses_..."
-  std::vector<std::string> amr;    // e.g. {"pwd"}
-  std::string refresh_hash;        // keyed hash (hex) of the first refresh token
-  core::Micros lifetime = 0;       // absolute lifetime from now
+  std::string session_id;        // "ses_..."
+  std::vector<std::string> amr;  // e.g. {"pwd"}
+  std::string refresh_hash;      // keyed hash (hex) of the first refresh token
+  core::Micros lifetime = 0;     // absolute lifetime from now
 };
 
 struct SessionPolicy {
   core::Micros idle_timeout = 30LL * 60 * 1'000'000;  // API.md: 30 idle minutes
-  std::size_t max_per_user = 100;  // the oldest session is revoked beyond this
+  std::size_t max_per_user = 100;                     // the oldest session is revoked beyond this
 };
 
 // What a refresh decided. Written on the writer thread; read by the caller after completion.

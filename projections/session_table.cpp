@@ -15,13 +15,15 @@ namespace ev = core::events;
 
 boost::json::array ToArray(const std::vector<std::string>& v) {
   boost::json::array a;
-  for (const auto& s : v) a.emplace_back(s);
+  for (const auto& s : v)
+    a.emplace_back(s);
   return a;
 }
 
 std::vector<std::string> FromArray(const boost::json::value& v) {
   std::vector<std::string> out;
-  for (const auto& s : v.as_array()) out.emplace_back(s.as_string());
+  for (const auto& s : v.as_array())
+    out.emplace_back(s.as_string());
   return out;
 }
 
@@ -63,7 +65,8 @@ void StoreList(storage::ProjectionStore& store, std::string_view user_id,
 void Forget(storage::ProjectionStore& store, const SessionRecord& s) {
   store.Delete(SessionKey(s.id));
   if (!s.refresh_hash.empty()) store.Delete(RefreshKey(s.refresh_hash));
-  for (const auto& h : s.old_hashes) store.Delete(RotatedKey(h));
+  for (const auto& h : s.old_hashes)
+    store.Delete(RotatedKey(h));
 }
 
 Result<void> Revoke(storage::ProjectionStore& store, std::string_view id) {
@@ -92,10 +95,18 @@ Result<void> RevokeAllOf(storage::ProjectionStore& store, std::string_view user_
 
 }  // namespace
 
-std::string SessionKey(std::string_view id) { return "s/" + std::string(id); }
-std::string RefreshKey(std::string_view hash) { return "t/" + std::string(hash); }
-std::string RotatedKey(std::string_view hash) { return "o/" + std::string(hash); }
-std::string UserSessionsKey(std::string_view user_id) { return "u/" + std::string(user_id); }
+std::string SessionKey(std::string_view id) {
+  return "s/" + std::string(id);
+}
+std::string RefreshKey(std::string_view hash) {
+  return "t/" + std::string(hash);
+}
+std::string RotatedKey(std::string_view hash) {
+  return "o/" + std::string(hash);
+}
+std::string UserSessionsKey(std::string_view user_id) {
+  return "u/" + std::string(user_id);
+}
 
 std::vector<std::string> DecodeSessionList(std::string_view bytes) {
   boost::system::error_code ec;

@@ -11,7 +11,9 @@ namespace {
 constexpr std::string_view kMetaFamily = "meta";
 constexpr std::string_view kListKey = "signing_keys";
 
-std::string Subject(std::string_view kid) { return "sig_" + std::string(kid); }
+std::string Subject(std::string_view kid) {
+  return "sig_" + std::string(kid);
+}
 
 struct Entry {
   std::string kid;
@@ -106,7 +108,9 @@ std::shared_ptr<const SigningKeys::Snapshot> SigningKeys::Get() const {
   return keys_;
 }
 
-std::shared_ptr<const SigningKey> SigningKeys::Current() const { return Get()->front(); }
+std::shared_ptr<const SigningKey> SigningKeys::Current() const {
+  return Get()->front();
+}
 
 std::vector<std::shared_ptr<const SigningKey>> SigningKeys::Verifying(
     core::Micros now, core::Micros max_token_lifetime) const {

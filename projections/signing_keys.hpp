@@ -35,8 +35,7 @@ class SigningKeys {
   [[nodiscard]] std::shared_ptr<const SigningKey> Current() const;
   // The public key for `kid` if it may still verify a live token at `now` (retired less than
   // `max_token_lifetime` ago).
-  [[nodiscard]] std::optional<core::Ed25519PublicKey> Lookup(std::string_view kid,
-                                                             core::Micros now,
+  [[nodiscard]] std::optional<core::Ed25519PublicKey> Lookup(std::string_view kid, core::Micros now,
                                                              core::Micros max_token_lifetime) const;
   // Every key that may still verify a live token, newest first.
   [[nodiscard]] std::vector<std::shared_ptr<const SigningKey>> Verifying(

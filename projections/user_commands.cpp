@@ -84,7 +84,8 @@ Result<std::string> OpenField(const core::Key256& key, const UserRecord& user,
 
 boost::json::array ToJson(const std::vector<std::string>& v) {
   boost::json::array a;
-  for (const auto& s : v) a.emplace_back(s);
+  for (const auto& s : v)
+    a.emplace_back(s);
   return a;
 }
 
@@ -111,8 +112,8 @@ std::string UserCommands::EmailKey(std::string_view normalized) const {
 }
 
 storage::DecideFn UserCommands::SignUp(NewUser user, Origin origin) const {
-  return [self = *this, user = std::move(user), origin = std::move(origin)](storage::Txn& txn)
-             -> Result<void> {
+  return [self = *this, user = std::move(user),
+          origin = std::move(origin)](storage::Txn& txn) -> Result<void> {
     const std::string username_key = self.UsernameKey(user.username);
     const std::string email_key = self.EmailKey(user.email);
     auto name_owner = txn.Get(kUniqueFamily, username_key);
@@ -235,8 +236,7 @@ storage::DecideFn UserCommands::SetDisabled(std::string user_id, bool disabled,
     }
     auto key = txn.DataKey(user_id);
     if (!key) return key.error();
-    core::Event e =
-        MakeEvent(disabled ? ev::kUserDisabled : ev::kUserEnabled, user_id, origin);
+    core::Event e = MakeEvent(disabled ? ev::kUserDisabled : ev::kUserEnabled, user_id, origin);
     SealOrigin(e, *key, origin);
     if (auto appended = txn.Append(std::move(e)); !appended) return appended.error();
     return disabled ? RevokeSessions(txn, user_id, "", "account_disabled", origin) : Result<void>();
@@ -276,9 +276,15 @@ storage::DecideFn UserCommands::LoginFailed(std::string user_id, std::string att
         MakeEvent(ev::kUserLoginFailed, known ? user_id : kUnknownAccountsStream, origin);
     e.subject = known ? user_id : std::string(kAnonymousSubject);
     switch (reason) {
-      case LoginFailure::kUnknownUser: e.data["reason"] = "unknown_user"; break;
-      case LoginFailure::kBadPassword: e.data["reason"] = "bad_password"; break;
-      case LoginFailure::kDisabled: e.data["reason"] = "account_disabled"; break;
+      case LoginFailure::kUnknownUser:
+        e.data["reason"] = "unknown_user";
+        break;
+      case LoginFailure::kBadPassword:
+        e.data["reason"] = "bad_password";
+        break;
+      case LoginFailure::kDisabled:
+        e.data["reason"] = "account_disabled";
+        break;
     }
     if (!known) {
       // Never the attempted text: it is often a password typed into the name field.

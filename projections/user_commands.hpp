@@ -22,11 +22,11 @@ struct Origin {
 };
 
 struct NewUser {
-  std::string id;            // from the id generator, "usr_..."
-  std::string username;      // normalized
-  std::string email;         // normalized
-  std::string display_name;  // may be empty
-  std::string password_hash; // PHC argon2id string
+  std::string id;                  // from the id generator, "usr_..."
+  std::string username;            // normalized
+  std::string email;               // normalized
+  std::string display_name;        // may be empty
+  std::string password_hash;       // PHC argon2id string
   std::vector<std::string> roles;  // normalized (core::NormalizeRoles)
 };
 

@@ -11,9 +11,8 @@ namespace {
 
 std::string Lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-    return static_cast<char>(std::tolower(c));
-  });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 
@@ -89,28 +88,29 @@ Result<UserDirectory::Page> UserDirectory::List(std::string_view cursor, std::si
   std::size_t scanned = 0;
   Result<void> failure;
   std::string last_id;
-  auto walked = log_.Scan(kUsersFamily, prefix, start, [&](std::string_view, std::string_view value) {
-    if (page.items.size() >= limit || scanned >= scan_limit) return false;
-    ++scanned;
-    auto user = DecodeUserRecord(value);
-    if (!user) {
-      failure = user.error();
-      return false;
-    }
-    last_id = user->id;
-    auto view = View(*user);
-    if (!view) {
-      failure = view.error();
-      return false;
-    }
-    if (!needle.empty() && Lower(view->username).find(needle) == std::string::npos &&
-        Lower(view->email).find(needle) == std::string::npos &&
-        Lower(view->display_name).find(needle) == std::string::npos) {
-      return true;
-    }
-    page.items.push_back(std::move(*view));
-    return true;
-  });
+  auto walked =
+      log_.Scan(kUsersFamily, prefix, start, [&](std::string_view, std::string_view value) {
+        if (page.items.size() >= limit || scanned >= scan_limit) return false;
+        ++scanned;
+        auto user = DecodeUserRecord(value);
+        if (!user) {
+          failure = user.error();
+          return false;
+        }
+        last_id = user->id;
+        auto view = View(*user);
+        if (!view) {
+          failure = view.error();
+          return false;
+        }
+        if (!needle.empty() && Lower(view->username).find(needle) == std::string::npos &&
+            Lower(view->email).find(needle) == std::string::npos &&
+            Lower(view->display_name).find(needle) == std::string::npos) {
+          return true;
+        }
+        page.items.push_back(std::move(*view));
+        return true;
+      });
   if (!walked) return walked.error();
   if (!failure) return failure.error();
   // More may follow when we stopped early; the cursor resumes after the last row examined.

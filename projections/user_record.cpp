@@ -17,7 +17,8 @@ std::string EncodeUserRecord(const UserRecord& user) {
   boost::json::object o;
   o["id"] = user.id;
   boost::json::array roles;
-  for (const auto& r : user.roles) roles.emplace_back(r);
+  for (const auto& r : user.roles)
+    roles.emplace_back(r);
   o["roles"] = std::move(roles);
   o["disabled"] = user.disabled;
   o["email_verified"] = user.email_verified;
@@ -28,8 +29,8 @@ std::string EncodeUserRecord(const UserRecord& user) {
   o["version"] = user.version;
   boost::json::object sealed;
   for (const auto& [field, blob] : user.sealed) {
-    sealed[field] = core::ToBase64Url(
-        {reinterpret_cast<const std::uint8_t*>(blob.data()), blob.size()});
+    sealed[field] =
+        core::ToBase64Url({reinterpret_cast<const std::uint8_t*>(blob.data()), blob.size()});
   }
   o["sealed"] = std::move(sealed);
   return core::CanonicalJson(o);
@@ -43,7 +44,8 @@ Result<UserRecord> DecodeUserRecord(std::string_view bytes) {
   UserRecord u;
   try {
     u.id = boost::json::value_to<std::string>(o.at("id"));
-    for (const auto& r : o.at("roles").as_array()) u.roles.emplace_back(r.as_string());
+    for (const auto& r : o.at("roles").as_array())
+      u.roles.emplace_back(r.as_string());
     u.disabled = o.at("disabled").as_bool();
     u.email_verified = o.at("email_verified").as_bool();
     u.mfa_enabled = o.at("mfa_enabled").as_bool();

@@ -12,17 +12,28 @@ class StorageCategoryImpl final : public boost::system::error_category {
   const char* name() const noexcept override { return "authd.storage"; }
   std::string message(int ev) const override {
     switch (static_cast<Errc>(ev)) {
-      case Errc::kOk: return "ok";
-      case Errc::kIoError: return "storage I/O error";
-      case Errc::kNoSpace: return "no space left on the storage device";
-      case Errc::kCorruption: return "storage corruption detected";
-      case Errc::kLocked: return "data folder is locked by another process";
-      case Errc::kClosed: return "event log is closed";
-      case Errc::kOverloaded: return "event log writer queue is full";
-      case Errc::kInvalidArgument: return "invalid storage argument";
-      case Errc::kNotFound: return "not found";
-      case Errc::kConflict: return "already exists";
-      case Errc::kWrongMasterKey: return "the master key does not match this event log";
+      case Errc::kOk:
+        return "ok";
+      case Errc::kIoError:
+        return "storage I/O error";
+      case Errc::kNoSpace:
+        return "no space left on the storage device";
+      case Errc::kCorruption:
+        return "storage corruption detected";
+      case Errc::kLocked:
+        return "data folder is locked by another process";
+      case Errc::kClosed:
+        return "event log is closed";
+      case Errc::kOverloaded:
+        return "event log writer queue is full";
+      case Errc::kInvalidArgument:
+        return "invalid storage argument";
+      case Errc::kNotFound:
+        return "not found";
+      case Errc::kConflict:
+        return "already exists";
+      case Errc::kWrongMasterKey:
+        return "the master key does not match this event log";
     }
     return "unknown storage error";
   }

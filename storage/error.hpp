@@ -20,8 +20,8 @@ enum class Errc {
   kOverloaded,       // the writer queue is full; try again later
   kInvalidArgument,  // bad options, or a data folder that is not an authd log
   kNotFound,
-  kWrongMasterKey,   // the master key does not open this log's key check
-  kConflict,         // something that must be created once already exists
+  kWrongMasterKey,  // the master key does not open this log's key check
+  kConflict,        // something that must be created once already exists
 };
 
 const boost::system::error_category& StorageCategory() noexcept;

@@ -22,7 +22,9 @@
 namespace authd::storage {
 namespace {
 
-rocksdb::Slice ToSlice(std::string_view s) { return {s.data(), s.size()}; }
+rocksdb::Slice ToSlice(std::string_view s) {
+  return {s.data(), s.size()};
+}
 
 struct Pending {
   DecideFn decide;
@@ -175,7 +177,8 @@ void EventLog::Impl::RunGroup(std::vector<Pending>& group) {
       auto s = rocks->db().Resume();
       if (!s.ok()) {
         const auto err = FromStatus(s);
-        for (auto& p : group) p.done(err == Errc::kOk ? Errc::kIoError : err);
+        for (auto& p : group)
+          p.done(err == Errc::kOk ? Errc::kIoError : err);
         return;
       }
       needs_resume = false;
@@ -231,15 +234,17 @@ void EventLog::Impl::RunGroup(std::vector<Pending>& group) {
   // Physically erase destroyed keys before anyone hears "deleted": a backup taken after the
   // acknowledgement must not hold them.
   if (!destroyed.empty()) EraseKeys(destroyed);
-  for (std::size_t i = 0; i < group.size(); ++i) group[i].done(std::move(results[i]));
+  for (std::size_t i = 0; i < group.size(); ++i)
+    group[i].done(std::move(results[i]));
 }
 
-void EventLog::Impl::Publish(const std::shared_ptr<const Committed>& events,
-                             std::uint64_t new_head, const core::Digest& new_hash) {
+void EventLog::Impl::Publish(const std::shared_ptr<const Committed>& events, std::uint64_t new_head,
+                             const core::Digest& new_hash) {
   std::lock_guard lock(publish_mu);
   head.store(new_head);
   head_hash = new_hash;
-  for (auto& [id, listener] : listeners) listener(events);
+  for (auto& [id, listener] : listeners)
+    listener(events);
 }
 
 void EventLog::Impl::EraseKeys(const std::vector<std::string>& subjects) {
@@ -265,7 +270,9 @@ void EventLog::Impl::EraseKeys(const std::vector<std::string>& subjects) {
 
 EventLog::EventLog(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-EventLog::~EventLog() { Close(); }
+EventLog::~EventLog() {
+  Close();
+}
 
 Result<std::unique_ptr<EventLog>> EventLog::Open(
     LogOptions options, const core::Key256& master_key, const core::Clock& clock,
@@ -273,7 +280,8 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(
   if (options.path.empty() || options.max_group == 0) return Errc::kInvalidArgument;
   auto impl = std::make_unique<Impl>(std::move(options), master_key, clock);
   std::vector<std::string> families;
-  for (const auto& p : projections) families.push_back("proj_" + std::string(p->Name()));
+  for (const auto& p : projections)
+    families.push_back("proj_" + std::string(p->Name()));
   auto rocks = Rocks::Open(impl->options.path, impl->options.create_if_missing,
                            impl->options.read_only, families);
   if (!rocks) return rocks.error();
@@ -326,7 +334,9 @@ void EventLog::Close() {
   if (impl_->writer.joinable()) impl_->writer.join();
 }
 
-std::uint64_t EventLog::Head() const { return impl_->head.load(); }
+std::uint64_t EventLog::Head() const {
+  return impl_->head.load();
+}
 
 core::Digest EventLog::HeadHash() const {
   std::lock_guard lock(impl_->publish_mu);
@@ -335,8 +345,8 @@ core::Digest EventLog::HeadHash() const {
 
 Result<void> EventLog::ScanRaw(
     std::uint64_t after, const std::function<bool(std::uint64_t, std::string_view)>& fn) const {
-  std::unique_ptr<rocksdb::Iterator> it(impl_->rocks->db().NewIterator(
-      rocksdb::ReadOptions(), impl_->rocks->Family(kEventsFamily)));
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->rocks->db().NewIterator(rocksdb::ReadOptions(), impl_->rocks->Family(kEventsFamily)));
   for (it->Seek(SeqKey(after + 1)); it->Valid(); it->Next()) {
     if (!fn(ParseBigEndian(it->key().ToStringView()), it->value().ToStringView())) break;
   }
@@ -344,8 +354,7 @@ Result<void> EventLog::ScanRaw(
   return {};
 }
 
-Result<std::vector<core::Event>> EventLog::ReadRange(std::uint64_t after,
-                                                     std::size_t limit) const {
+Result<std::vector<core::Event>> EventLog::ReadRange(std::uint64_t after, std::size_t limit) const {
   std::vector<core::Event> out;
   Result<void> failure;
   auto scanned = ScanRaw(after, [&](std::uint64_t, std::string_view bytes) {
@@ -406,7 +415,8 @@ static Result<std::vector<core::Event>> ReadIndexed(const EventLog& log, std::st
   std::vector<std::uint64_t> seqs;
   auto scanned = log.Scan(family, prefix, start, [&](std::string_view key, std::string_view value) {
     if (seqs.size() >= limit) return false;
-    seqs.push_back(value_is_seq ? ParseBigEndian(value) : ParseBigEndian(key.substr(prefix.size())));
+    seqs.push_back(value_is_seq ? ParseBigEndian(value)
+                                : ParseBigEndian(key.substr(prefix.size())));
     return true;
   });
   if (!scanned) return scanned.error();
@@ -452,7 +462,8 @@ void EventLog::Unsubscribe(std::uint64_t id) {
 
 std::vector<InlineProjection*> EventLog::Projections() const {
   std::vector<InlineProjection*> out;
-  for (const auto& p : impl_->projections) out.push_back(p.get());
+  for (const auto& p : impl_->projections)
+    out.push_back(p.get());
   return out;
 }
 

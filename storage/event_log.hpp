@@ -101,9 +101,8 @@ class EventLog {
   [[nodiscard]] Result<std::optional<std::string>> ReadRaw(std::uint64_t seq) const;
 
   // Visits every stored record in seq order: fn(seq, bytes) returns false to stop.
-  [[nodiscard]] Result<void> ScanRaw(std::uint64_t after,
-                                     const std::function<bool(std::uint64_t, std::string_view)>& fn)
-      const;
+  [[nodiscard]] Result<void> ScanRaw(
+      std::uint64_t after, const std::function<bool(std::uint64_t, std::string_view)>& fn) const;
 
   // Committed read of any column family by name.
   [[nodiscard]] Result<std::optional<std::string>> Get(std::string_view family,
@@ -133,9 +132,9 @@ class EventLog {
   [[nodiscard]] std::vector<InlineProjection*> Projections() const;
   // Drops the projection's state and rebuilds it from the log. Blocks writers while it runs.
   // progress(seq, head) is called now and then.
-  [[nodiscard]] Result<void> Rebuild(std::string_view projection,
-                                     const std::function<void(std::uint64_t, std::uint64_t)>&
-                                         progress = {});
+  [[nodiscard]] Result<void> Rebuild(
+      std::string_view projection,
+      const std::function<void(std::uint64_t, std::uint64_t)>& progress = {});
 
   // The checkpoint of a projection: {version, seq}; {0, 0} when none.
   [[nodiscard]] std::pair<std::uint32_t, std::uint64_t> Checkpoint(std::string_view name) const;

@@ -11,7 +11,9 @@
 namespace authd::storage {
 namespace {
 
-rocksdb::Slice ToSlice(std::string_view s) { return {s.data(), s.size()}; }
+rocksdb::Slice ToSlice(std::string_view s) {
+  return {s.data(), s.size()};
+}
 
 std::string CheckpointValue(std::uint32_t version, std::uint64_t seq) {
   std::string v;
@@ -60,9 +62,8 @@ Result<core::Key256> LoadDataKey(const Rocks& rocks, const core::Key256& master,
   if (auto k = cache.Find(subject)) return *k;
   const std::uint64_t generation = cache.Generation();
   std::string wrapped;
-  auto s = const_cast<rocksdb::DB&>(rocks.db()).Get(rocksdb::ReadOptions(),
-                                                    rocks.Family(kKeysFamily), ToSlice(subject),
-                                                    &wrapped);
+  auto s = const_cast<rocksdb::DB&>(rocks.db())
+               .Get(rocksdb::ReadOptions(), rocks.Family(kKeysFamily), ToSlice(subject), &wrapped);
   if (s.IsNotFound()) return core::Errc::kKeyErased;
   if (!s.ok()) return FromStatus(s);
   auto key = core::UnwrapKey(master, subject, wrapped);
@@ -197,8 +198,8 @@ Result<std::uint64_t> GroupBuilder::StreamVersion(std::string_view stream) {
 }
 
 Result<core::Event> GroupBuilder::Append(core::Event event) {
-  if (event.type.empty() || event.stream.empty() ||
-      event.stream.find('\0') != std::string::npos || !core::FitsEncoding(event)) {
+  if (event.type.empty() || event.stream.empty() || event.stream.find('\0') != std::string::npos ||
+      !core::FitsEncoding(event)) {
     return Errc::kInvalidArgument;
   }
   auto version = StreamVersion(event.stream);
@@ -229,8 +230,8 @@ Result<core::Event> GroupBuilder::Append(core::Event event) {
   if (!s.ok()) return FromStatus(s);
 
   auto [it, inserted] = versions_.try_emplace(event.stream, event.version);
-  version_undo_.emplace_back(event.stream, inserted ? std::nullopt
-                                                    : std::optional<std::uint64_t>(it->second));
+  version_undo_.emplace_back(event.stream,
+                             inserted ? std::nullopt : std::optional<std::uint64_t>(it->second));
   it->second = event.version;
   ++next_seq_;
   chain_ = event.hash;
@@ -252,9 +253,9 @@ Result<core::Key256> GroupBuilder::CreateDataKey(std::string_view subject) {
                       core::WrapKey(master_, subject, key));
   if (!s.ok()) return FromStatus(s);
   auto [it, inserted] = new_keys_.try_emplace(std::string(subject), key);
-  key_undo_.emplace_back(std::string(subject),
-                         inserted ? std::nullopt
-                                  : std::optional<std::optional<core::Key256>>(it->second));
+  key_undo_.emplace_back(
+      std::string(subject),
+      inserted ? std::nullopt : std::optional<std::optional<core::Key256>>(it->second));
   it->second = key;
   return key;
 }
@@ -271,9 +272,9 @@ void GroupBuilder::DestroyDataKey(std::string_view subject) {
   auto s = batch_.Delete(rocks_.Family(kKeysFamily), ToSlice(subject));
   (void)s;
   auto [it, inserted] = new_keys_.try_emplace(std::string(subject), std::nullopt);
-  key_undo_.emplace_back(std::string(subject),
-                         inserted ? std::nullopt
-                                  : std::optional<std::optional<core::Key256>>(it->second));
+  key_undo_.emplace_back(
+      std::string(subject),
+      inserted ? std::nullopt : std::optional<std::optional<core::Key256>>(it->second));
   it->second = std::nullopt;
 }
 
@@ -297,7 +298,8 @@ void GroupBuilder::Committed() {
   state_.last_at = now_;
   // Bound the committed-version cache; misses fall back to one seek in `streams`.
   if (state_.stream_versions.size() > 200'000) state_.stream_versions.clear();
-  for (auto& [stream, version] : versions_) state_.stream_versions[stream] = version;
+  for (auto& [stream, version] : versions_)
+    state_.stream_versions[stream] = version;
   for (auto& [subject, key] : new_keys_) {
     if (key) {
       keys_.Put(subject, *key);

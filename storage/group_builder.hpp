@@ -121,7 +121,7 @@ class GroupBuilder {
 
   std::uint64_t next_seq_;
   core::Digest chain_;
-  std::unordered_map<std::string, std::uint64_t> versions_;               // pending
+  std::unordered_map<std::string, std::uint64_t> versions_;                // pending
   std::unordered_map<std::string, std::optional<core::Key256>> new_keys_;  // nullopt = destroyed
 
   // Undo information for the current command.

@@ -8,7 +8,8 @@
 namespace authd::storage {
 
 inline void AppendBigEndian(std::string& out, std::uint64_t v) {
-  for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+  for (int i = 7; i >= 0; --i)
+    out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
 }
 
 [[nodiscard]] inline std::string SeqKey(std::uint64_t seq) {
@@ -21,7 +22,8 @@ inline void AppendBigEndian(std::string& out, std::uint64_t v) {
 [[nodiscard]] inline std::uint64_t ParseBigEndian(std::string_view k) {
   if (k.size() != 8) return 0;
   std::uint64_t v = 0;
-  for (char c : k) v = (v << 8) | static_cast<std::uint8_t>(c);
+  for (char c : k)
+    v = (v << 8) | static_cast<std::uint8_t>(c);
   return v;
 }
 
@@ -50,10 +52,10 @@ inline constexpr std::string_view kKeysFamily = "keys";
 inline constexpr std::string_view kMetaFamily = "meta";
 
 // `meta` keys.
-inline constexpr std::string_view kMetaHead = "head";             // seq || hash
-inline constexpr std::string_view kMetaFormat = "format";         // "authd-log-1"
+inline constexpr std::string_view kMetaHead = "head";                     // seq || hash
+inline constexpr std::string_view kMetaFormat = "format";                 // "authd-log-1"
 inline constexpr std::string_view kMetaCheckpointPrefix = "checkpoint/";  // + name: version||seq
-inline constexpr std::string_view kMetaKeyCheck = "key_check";    // sealed under the master key
+inline constexpr std::string_view kMetaKeyCheck = "key_check";  // sealed under the master key
 inline constexpr std::string_view kFormatValue = "authd-log-1";
 
 }  // namespace authd::storage

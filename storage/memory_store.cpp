@@ -12,6 +12,8 @@ void MemoryProjectionStore::Put(std::string_view key, std::string_view value) {
   data_.insert_or_assign(std::string(key), std::string(value));
 }
 
-void MemoryProjectionStore::Delete(std::string_view key) { data_.erase(std::string(key)); }
+void MemoryProjectionStore::Delete(std::string_view key) {
+  data_.erase(std::string(key));
+}
 
 }  // namespace authd::storage

@@ -22,8 +22,8 @@ class ProjectionStore {
 };
 
 // An inline projection keeps no state of its own outside the store (so a fresh rebuild and the
-// live instance agree). It is updated in the same WriteBatch as the events it applies, so a read after
-// a 2xx sees the write and a crash leaves state and checkpoint in step.
+// live instance agree). It is updated in the same WriteBatch as the events it applies, so a read
+// after a 2xx sees the write and a crash leaves state and checkpoint in step.
 //
 // Apply must be deterministic: rebuilding from the log must give the same bytes as applying the
 // events one group at a time (`authd verify` checks this). It runs on the writer thread.

@@ -22,8 +22,8 @@ std::string CheckpointKey(std::string_view name) {
 
 std::pair<std::uint32_t, std::uint64_t> ReadCheckpoint(const Rocks& rocks, std::string_view name) {
   std::string value;
-  auto s = const_cast<rocksdb::DB&>(rocks.db()).Get(
-      rocksdb::ReadOptions(), rocks.Family(kMetaFamily), CheckpointKey(name), &value);
+  auto s = const_cast<rocksdb::DB&>(rocks.db())
+               .Get(rocksdb::ReadOptions(), rocks.Family(kMetaFamily), CheckpointKey(name), &value);
   if (!s.ok() || value.size() != 16) return {0, 0};
   const std::string_view v(value);
   return {static_cast<std::uint32_t>(ParseBigEndian(v.substr(0, 8))), ParseBigEndian(v.substr(8))};

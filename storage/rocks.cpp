@@ -39,7 +39,8 @@ rocksdb::ColumnFamilyOptions FamilyOptions(std::string_view name) {
 // Opens a database read-only and tells whether every family is empty.
 Result<bool> AllFamiliesEmpty(const std::string& path, const std::vector<std::string>& names) {
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& n : names) descriptors.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  for (const auto& n : names)
+    descriptors.emplace_back(n, rocksdb::ColumnFamilyOptions());
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   auto s = rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path, descriptors, &handles, &raw);
@@ -67,9 +68,12 @@ Result<std::unique_ptr<Rocks>> Rocks::Open(const std::string& path, bool create_
   if (!exists && (read_only || !create_if_missing)) return Errc::kNotFound;
 
   std::vector<std::string> names = {std::string(rocksdb::kDefaultColumnFamilyName),
-                                    std::string(kEventsFamily), std::string(kStreamsFamily),
-                                    std::string(kTypesFamily),  std::string(kUniqueFamily),
-                                    std::string(kKeysFamily),   std::string(kMetaFamily)};
+                                    std::string(kEventsFamily),
+                                    std::string(kStreamsFamily),
+                                    std::string(kTypesFamily),
+                                    std::string(kUniqueFamily),
+                                    std::string(kKeysFamily),
+                                    std::string(kMetaFamily)};
   names.insert(names.end(), extra.begin(), extra.end());
   if (exists) {
     // Keep families that exist on disk but are unknown to this build (RocksDB requires opening
@@ -90,7 +94,8 @@ Result<std::unique_ptr<Rocks>> Rocks::Open(const std::string& path, bool create_
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.reserve(names.size());
-  for (const auto& n : names) descriptors.emplace_back(n, FamilyOptions(n));
+  for (const auto& n : names)
+    descriptors.emplace_back(n, FamilyOptions(n));
 
   auto rocks = std::unique_ptr<Rocks>(new Rocks());
   rocks->read_only_ = read_only;
@@ -104,7 +109,8 @@ Result<std::unique_ptr<Rocks>> Rocks::Open(const std::string& path, bool create_
   }
   if (!s.ok()) return FromStatus(s);
   rocks->db_.reset(raw);
-  for (auto* h : rocks->handles_) rocks->by_name_.emplace(h->GetName(), h);
+  for (auto* h : rocks->handles_)
+    rocks->by_name_.emplace(h->GetName(), h);
   return rocks;
 }
 

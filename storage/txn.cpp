@@ -16,17 +16,25 @@ Result<void> Txn::Delete(std::string_view family, std::string_view key) {
   return group_.Delete(family, key);
 }
 
-Result<core::Event> Txn::Append(core::Event event) { return group_.Append(std::move(event)); }
+Result<core::Event> Txn::Append(core::Event event) {
+  return group_.Append(std::move(event));
+}
 
 Result<core::Key256> Txn::CreateDataKey(std::string_view subject) {
   return group_.CreateDataKey(subject);
 }
 
-Result<core::Key256> Txn::DataKey(std::string_view subject) { return group_.DataKey(subject); }
+Result<core::Key256> Txn::DataKey(std::string_view subject) {
+  return group_.DataKey(subject);
+}
 
-void Txn::DestroyDataKey(std::string_view subject) { group_.DestroyDataKey(subject); }
+void Txn::DestroyDataKey(std::string_view subject) {
+  group_.DestroyDataKey(subject);
+}
 
-core::Micros Txn::Now() const { return group_.now(); }
+core::Micros Txn::Now() const {
+  return group_.now();
+}
 
 Result<std::uint64_t> Txn::StreamVersion(std::string_view stream) {
   return group_.StreamVersion(stream);

@@ -30,7 +30,8 @@ Result<ChainReport> VerifyChain(const EventLog& log,
     auto event = core::DecodeEvent(bytes, &body);
     if (!event) return fail(seq, "record does not decode");
     if (event->seq != seq) return fail(seq, "record carries another sequence number");
-    if (event->prev_hash != prev) return fail(seq, "prev_hash does not link to the previous record");
+    if (event->prev_hash != prev)
+      return fail(seq, "prev_hash does not link to the previous record");
     if (core::ChainHash(prev, bytes.substr(0, body)) != event->hash) {
       return fail(seq, "hash does not match the record's contents");
     }
@@ -110,8 +111,8 @@ Result<ProjectionReport> VerifyProjection(
   if (difference.empty()) {
     auto [version, seq] = log.Checkpoint(report.name);
     if (version != projection.Version() || seq != head) {
-      difference = "checkpoint is at seq " + std::to_string(seq) + ", head is " +
-                   std::to_string(head);
+      difference =
+          "checkpoint is at seq " + std::to_string(seq) + ", head is " + std::to_string(head);
     }
   }
   report.equal = difference.empty();

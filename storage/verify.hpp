@@ -12,9 +12,9 @@
 namespace authd::storage {
 
 struct ChainReport {
-  std::uint64_t checked = 0;                 // records that verified
-  std::optional<std::uint64_t> first_bad;    // the first sequence number that does not verify
-  std::string reason;                        // why, in plain words (no record contents)
+  std::uint64_t checked = 0;               // records that verified
+  std::optional<std::uint64_t> first_bad;  // the first sequence number that does not verify
+  std::string reason;                      // why, in plain words (no record contents)
 };
 
 // Walks every record from seq 1: each must decode, carry the next sequence number, link to the

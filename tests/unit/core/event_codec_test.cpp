@@ -187,7 +187,8 @@ TEST(EventCodecTest, BadJsonFails) {
 // refuses the rest (see EventLogLimitsTest).
 boost::json::object Nested(int levels) {
   boost::json::value v = boost::json::object{};
-  for (int depth = 1; depth < levels; ++depth) v = boost::json::object{{"x", v}};
+  for (int depth = 1; depth < levels; ++depth)
+    v = boost::json::object{{"x", v}};
   return v.as_object();
 }
 

@@ -1,4 +1,6 @@
 // The user table and the user commands against a real event log in a temp folder.
+#include "projections/user_commands.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -10,7 +12,6 @@
 #include "projections/event_render.hpp"
 #include "projections/session_commands.hpp"
 #include "projections/session_table.hpp"
-#include "projections/user_commands.hpp"
 #include "projections/user_directory.hpp"
 #include "projections/user_table.hpp"
 #include "storage/verify.hpp"
@@ -128,7 +129,8 @@ TEST_F(UserCommandsTest, ConcurrentSignupsOfOneNameGiveExactlyOneUser) {
       }
     });
   }
-  for (auto& t : threads) t.join();
+  for (auto& t : threads)
+    t.join();
   EXPECT_EQ(ok.load(), 1);
   EXPECT_EQ(taken.load(), kThreads - 1);
   EXPECT_EQ(log_->Head(), 1U);
@@ -185,8 +187,8 @@ TEST_F(UserCommandsTest, EmailChangeReleasesTheOldAddress) {
   auto r = Run(commands_.UpdateProfile("usr_erin", {.email = "frank@example.com"}, {}));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), core::Errc::kEmailTaken);
-  ASSERT_TRUE(Run(commands_.UpdateProfile(
-      "usr_erin", {.email = "erin2@example.com", .display_name = ""}, {})));
+  ASSERT_TRUE(Run(
+      commands_.UpdateProfile("usr_erin", {.email = "erin2@example.com", .display_name = ""}, {})));
   auto erin = users_->FindByEmail("erin2@example.com");
   ASSERT_TRUE(erin && *erin);
   auto view = users_->View(**erin);
@@ -203,8 +205,11 @@ TEST_F(UserCommandsTest, EmailChangeReleasesTheOldAddress) {
 
 TEST_F(UserCommandsTest, DeleteErasesPersonalDataEverywhereButTheLogVerifies) {
   ASSERT_TRUE(Run(commands_.SignUp(Person("hank"), {.ip = "203.0.113.5"})));
-  ASSERT_TRUE(Run(sessions_.Login({.user_id = "usr_hank", .session_id = "ses_1", .amr = {"pwd"},
-                                   .refresh_hash = "aa", .lifetime = 1000},
+  ASSERT_TRUE(Run(sessions_.Login({.user_id = "usr_hank",
+                                   .session_id = "ses_1",
+                                   .amr = {"pwd"},
+                                   .refresh_hash = "aa",
+                                   .lifetime = 1000},
                                   {.ip = "203.0.113.5"})));
   ASSERT_TRUE(Run(commands_.Delete("usr_hank", Admin())));
 
@@ -239,8 +244,8 @@ TEST_F(UserCommandsTest, DeleteErasesPersonalDataEverywhereButTheLogVerifies) {
 
 TEST_F(UserCommandsTest, FailedLoginOfUnknownNameKeepsOnlyAKeyedHash) {
   const std::string attempted = "hunter2-typed-in-the-name-field";
-  ASSERT_TRUE(Run(commands_.LoginFailed("", attempted, LoginFailure::kUnknownUser,
-                                        {.ip = "192.0.2.200"})));
+  ASSERT_TRUE(
+      Run(commands_.LoginFailed("", attempted, LoginFailure::kUnknownUser, {.ip = "192.0.2.200"})));
   auto raw = log_->ReadRaw(1);
   ASSERT_TRUE(raw && *raw);
   EXPECT_EQ((*raw)->find(attempted), std::string::npos);
