@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Fails when a tracked C++ file is not formatted as .clang-format says (clang-format 14).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bad=0
+while IFS= read -r f; do
+  if ! clang-format --dry-run --Werror "$f" >/dev/null 2>&1; then
+    echo "not clang-formatted: $f" >&2
+    bad=1
+  fi
+done < <(git ls-files '*.cpp' '*.hpp')
+exit "$bad"
