@@ -29,8 +29,14 @@ class CliTest : public ::testing::Test {
 
   ProcessResult AddUser(const std::string& name, std::vector<std::string> extra = {},
                         const std::string& password = kAdminPassword) {
-    std::vector<std::string> args = {"user",       "add",  "--data",         dir_.path(),
-                                     "--username", name,   "--email",        name + "@example.com",
+    std::vector<std::string> args = {"user",
+                                     "add",
+                                     "--data",
+                                     dir_.path(),
+                                     "--username",
+                                     name,
+                                     "--email",
+                                     name + "@example.com",
                                      "--password-stdin"};
     args.insert(args.end(), extra.begin(), extra.end());
     return Authd(args, password + "\n");
@@ -81,7 +87,8 @@ TEST_F(CliTest, UserAddLogAndVerifyOnAFreshFolder) {
 }
 
 TEST_F(CliTest, LogFilters) {
-  for (const char* name : {"ann", "ben", "cat"}) ASSERT_EQ(AddUser(name).exit_code, 0);
+  for (const char* name : {"ann", "ben", "cat"})
+    ASSERT_EQ(AddUser(name).exit_code, 0);
   auto after = Lines(Authd({"log", "--data", dir_.path(), "--after", "1", "--limit", "1"}).out);
   ASSERT_EQ(after.size(), 1U);
   EXPECT_EQ(after[0].at("seq").as_int64(), 2);
@@ -95,7 +102,8 @@ TEST_F(CliTest, LogFilters) {
 }
 
 TEST_F(CliTest, TamperedEventIsNamedByVerify) {
-  for (const char* name : {"ann", "ben", "cat"}) ASSERT_EQ(AddUser(name).exit_code, 0);
+  for (const char* name : {"ann", "ben", "cat"})
+    ASSERT_EQ(AddUser(name).exit_code, 0);
   {
     // Rewrite history: change one byte of the stored record of seq 2.
     rocksdb::Options options;
@@ -103,7 +111,8 @@ TEST_F(CliTest, TamperedEventIsNamedByVerify) {
     const std::string path = dir_.Sub("log");
     ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(options, path, &families).ok());
     std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-    for (const auto& f : families) descriptors.emplace_back(f, rocksdb::ColumnFamilyOptions());
+    for (const auto& f : families)
+      descriptors.emplace_back(f, rocksdb::ColumnFamilyOptions());
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* db = nullptr;
     ASSERT_TRUE(rocksdb::DB::Open(options, path, descriptors, &handles, &db).ok());
@@ -119,7 +128,8 @@ TEST_F(CliTest, TamperedEventIsNamedByVerify) {
     ASSERT_NE(at, std::string::npos);
     value[at] = 'U';
     ASSERT_TRUE(db->Put({}, events, key, value).ok());
-    for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+    for (auto* h : handles)
+      ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
     delete db;
   }
   auto verify = Authd({"verify", "--data", dir_.path()});
@@ -137,8 +147,8 @@ TEST_F(CliTest, BadUsageAndBadFoldersFailClearly) {
   EXPECT_EQ(missing.exit_code, 3);
   EXPECT_NE(missing.err.find("does not exist"), std::string::npos);
 
-  auto no_stdin = Authd({"user", "add", "--data", dir_.path(), "--username", "zed", "--email",
-                         "zed@example.com"});
+  auto no_stdin = Authd(
+      {"user", "add", "--data", dir_.path(), "--username", "zed", "--email", "zed@example.com"});
   EXPECT_EQ(no_stdin.exit_code, 2);
   EXPECT_NE(no_stdin.err.find("--password-stdin"), std::string::npos);
 }
@@ -180,6 +190,20 @@ TEST_F(CliTest, WrongMasterKeyIsRefused) {
                       {"AUTHD_MASTER_KEY=" + std::string(64, 'a')});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("master key does not match"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, KeysRotateMakesANewSigningKey) {
+  EXPECT_EQ(Authd({"keys", "rotate", "--data", dir_.path()}).exit_code, 3);  // no folder yet
+  ASSERT_EQ(AddUser("kim").exit_code, 0);
+  auto first = Authd({"keys", "rotate", "--data", dir_.path()});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  auto second = Authd({"keys", "rotate", "--data", dir_.path()});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  auto a = boost::json::parse(first.out).as_object();
+  auto b = boost::json::parse(second.out).as_object();
+  EXPECT_EQ(b.at("retired"), a.at("kid"));
+  EXPECT_NE(b.at("kid"), a.at("kid"));
+  EXPECT_EQ(Authd({"keys", "--data", dir_.path()}).exit_code, 2);
 }
 
 TEST_F(CliTest, MasterKeyFileMustBePrivate) {
