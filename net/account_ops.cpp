@@ -65,7 +65,7 @@ awaitable<Response> UpdateUser(RequestContext& ctx, Services& s, const Principal
       return flag(txn);
     };
   }
-  auto committed = co_await Commit(s.log, std::move(decide));
+  auto committed = co_await Commit(s.log, decide);
   if (!committed) co_return ProblemForError(committed.error());
   co_return RenderUser(s, user_id, 200);
 }
@@ -74,7 +74,7 @@ awaitable<std::optional<Response>> CheckPassword(Services& s, const projections:
                                                  const std::string& password) {
   auto stored = s.users.PasswordHash(user);
   if (!stored) co_return ProblemForError(stored.error());
-  auto verified = co_await VerifyPassword(s, std::move(*stored), password);
+  auto verified = co_await VerifyPassword(s, *stored, password);
   if (!verified) co_return ProblemForError(verified.error());
   if (!verified->ok) {
     co_return ProblemResponse(401, "invalid_credentials", "Invalid credentials",
@@ -90,8 +90,9 @@ awaitable<Response> DeleteSelf(RequestContext& ctx, Services& s, const Principal
   auto password = f.String("password", true);
   if (!f.ok()) co_return f.Problem();
   if (auto failed = co_await CheckPassword(s, me.user, *password)) co_return std::move(*failed);
-  auto committed = co_await Commit(
-      s.log, s.users_cmd.Delete(me.user.id, OriginOf(ctx.request, s.options, me.user.id)));
+  // Named first: GCC 12 double-destroys temporaries inside co_await expressions.
+  auto decide = s.users_cmd.Delete(me.user.id, OriginOf(ctx.request, s.options, me.user.id));
+  auto committed = co_await Commit(s.log, decide);
   if (!committed) co_return ProblemForError(committed.error());
   co_return EmptyResponse(204);
 }

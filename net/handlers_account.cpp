@@ -54,13 +54,17 @@ awaitable<Response> ChangePassword(RequestContext& ctx) {
 
   auto view = s.users.View(me.user);
   if (!view) co_return ProblemForError(view.error());
-  f.Add(core::ValidatePassword(*next, view->username, s.options.password));
+  auto weak = core::ValidatePassword(*next, view->username, s.options.password);
+  for (auto& e : weak)
+    e.field = "new_password";  // name the field the client sent
+  f.Add(std::move(weak));
   if (!f.ok()) co_return f.Problem();
   auto hash = co_await HashPassword(s, *next);
   if (!hash) co_return ProblemForError(hash.error());
-  auto committed = co_await Commit(
-      s.log, s.users_cmd.ChangePassword(me.user.id, std::move(*hash), me.claims.session_id,
-                                        OriginOf(ctx.request, s.options, me.user.id)));
+  // Named first: GCC 12 double-destroys temporaries inside co_await expressions.
+  auto decide = s.users_cmd.ChangePassword(me.user.id, std::move(*hash), me.claims.session_id,
+                                           OriginOf(ctx.request, s.options, me.user.id));
+  auto committed = co_await Commit(s.log, decide);
   if (!committed) co_return ProblemForError(committed.error());
   co_return EmptyResponse(204);
 }

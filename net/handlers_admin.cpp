@@ -113,8 +113,9 @@ awaitable<Response> DeleteUser(RequestContext& ctx) {
   if (t.failure) co_return std::move(*t.failure);
   // An admin deleting another account needs no password; deleting oneself always does.
   if (t.self) co_return co_await DeleteSelf(ctx, s, *t.principal);
-  auto committed = co_await Commit(
-      s.log, s.users_cmd.Delete(t.id, OriginOf(ctx.request, s.options, t.principal->user.id)));
+  // Named first: GCC 12 double-destroys temporaries inside co_await expressions.
+  auto decide = s.users_cmd.Delete(t.id, OriginOf(ctx.request, s.options, t.principal->user.id));
+  auto committed = co_await Commit(s.log, decide);
   if (!committed) co_return ProblemForError(committed.error());
   co_return EmptyResponse(204);
 }
@@ -132,9 +133,10 @@ awaitable<Response> PutRoles(RequestContext& ctx) {
   if (roles) f.Add(core::NormalizeRoles(*roles, normalized));
   if (!f.ok()) co_return f.Problem();
   const std::string id(ctx.Param("id").value_or(""));
-  auto committed = co_await Commit(
-      s.log, s.users_cmd.ChangeRoles(id, std::move(normalized),
-                                     OriginOf(ctx.request, s.options, auth.principal->user.id)));
+  // Named first: GCC 12 double-destroys temporaries inside co_await expressions.
+  auto decide = s.users_cmd.ChangeRoles(id, std::move(normalized),
+                                        OriginOf(ctx.request, s.options, auth.principal->user.id));
+  auto committed = co_await Commit(s.log, decide);
   if (!committed) co_return ProblemForError(committed.error());
   co_return RenderUser(s, id, 200);
 }

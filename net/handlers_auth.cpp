@@ -65,8 +65,9 @@ awaitable<Response> SignUp(RequestContext& ctx) {
                             .password_hash = std::move(*hash),
                             .roles = {std::string(core::kRoleUser)}};
   const std::string id = user.id;
-  auto committed = co_await Commit(
-      s.log, s.users_cmd.SignUp(std::move(user), OriginOf(ctx.request, s.options, "")));
+  // Named first: GCC 12 double-destroys temporaries inside co_await expressions.
+  auto decide = s.users_cmd.SignUp(std::move(user), OriginOf(ctx.request, s.options, ""));
+  auto committed = co_await Commit(s.log, decide);
   if (!committed) co_return ProblemForError(committed.error());
   auto record = s.users.Find(id);
   if (!record || !*record)
@@ -107,16 +108,18 @@ awaitable<Response> Login(RequestContext& ctx) {
     if (!stored) co_return ProblemForError(stored.error());
     phc = std::move(*stored);
   }
-  auto verified = co_await VerifyPassword(s, std::move(phc), *password);
+  auto verified = co_await VerifyPassword(s, phc, *password);
   if (!verified) co_return ProblemForError(verified.error());
 
-  const auto origin = OriginOf(ctx.request, s.options, *found ? (*found)->id : "");
+  const std::string actor = *found ? (*found)->id : std::string();
+  const auto origin = OriginOf(ctx.request, s.options, actor);
   if (!*found || !verified->ok) {
-    auto failed = co_await Commit(
-        s.log, s.users_cmd.LoginFailed(*found ? (*found)->id : "", attempted,
-                                       *found ? projections::LoginFailure::kBadPassword
-                                              : projections::LoginFailure::kUnknownUser,
-                                       origin));
+    // Named first: GCC 12 double-destroys temporaries inside co_await expressions.
+    const std::string failed_id = *found ? (*found)->id : std::string();
+    const auto reason =
+        *found ? projections::LoginFailure::kBadPassword : projections::LoginFailure::kUnknownUser;
+    auto decide = s.users_cmd.LoginFailed(failed_id, attempted, reason, origin);
+    auto failed = co_await Commit(s.log, decide);
     if (!failed && storage::IsUnavailable(failed.error())) {
       co_return ProblemForError(failed.error());
     }
@@ -124,9 +127,10 @@ awaitable<Response> Login(RequestContext& ctx) {
   }
   const auto& user = **found;
   if (user.disabled) {
-    auto failed = co_await Commit(
-        s.log,
-        s.users_cmd.LoginFailed(user.id, attempted, projections::LoginFailure::kDisabled, origin));
+    // Named first: GCC 12 double-destroys temporaries inside co_await expressions.
+    auto decide =
+        s.users_cmd.LoginFailed(user.id, attempted, projections::LoginFailure::kDisabled, origin);
+    auto failed = co_await Commit(s.log, decide);
     if (!failed && storage::IsUnavailable(failed.error())) {
       co_return ProblemForError(failed.error());
     }
@@ -141,7 +145,9 @@ awaitable<Response> Login(RequestContext& ctx) {
                                   .refresh_hash = s.tokens.HashRefreshToken(refresh),
                                   .lifetime = s.options.session_lifetime};
   const std::string session_id = session.session_id;
-  auto committed = co_await Commit(s.log, s.sessions_cmd.Login(std::move(session), origin));
+  // Named first: GCC 12 double-destroys temporaries inside co_await expressions.
+  auto decide = s.sessions_cmd.Login(std::move(session), origin);
+  auto committed = co_await Commit(s.log, decide);
   if (!committed) {
     // Deleted or disabled between the lookup and the commit: the same answer as before.
     if (committed.error() == core::Errc::kNotFound) co_return InvalidCredentials();
@@ -167,10 +173,11 @@ awaitable<Response> Refresh(RequestContext& ctx) {
 
   const std::string next = TokenService::NewRefreshToken();
   auto outcome = std::make_shared<projections::RefreshOutcome>();
-  auto committed =
-      co_await Commit(s.log, s.sessions_cmd.Refresh(s.tokens.HashRefreshToken(*presented),
-                                                    s.tokens.HashRefreshToken(next),
-                                                    OriginOf(ctx.request, s.options, ""), outcome));
+  // Named first: GCC 12 double-destroys temporaries inside co_await expressions.
+  auto decide =
+      s.sessions_cmd.Refresh(s.tokens.HashRefreshToken(*presented), s.tokens.HashRefreshToken(next),
+                             OriginOf(ctx.request, s.options, ""), outcome);
+  auto committed = co_await Commit(s.log, decide);
   if (!committed) co_return ProblemForError(committed.error());
   using Kind = projections::RefreshOutcome::Kind;
   if (outcome->kind == Kind::kReused) {
@@ -219,9 +226,10 @@ awaitable<Response> ListSessions(RequestContext& ctx) {
 
 awaitable<Response> RevokeSession(Services& s, const Principal& me, std::string_view id,
                                   const Request& request, std::string_view reason) {
-  auto committed =
-      co_await Commit(s.log, s.sessions_cmd.Revoke(me.user.id, std::string(id), std::string(reason),
-                                                   OriginOf(request, s.options, me.user.id)));
+  // Named first: GCC 12 double-destroys temporaries inside co_await expressions.
+  auto decide = s.sessions_cmd.Revoke(me.user.id, std::string(id), std::string(reason),
+                                      OriginOf(request, s.options, me.user.id));
+  auto committed = co_await Commit(s.log, decide);
   if (!committed) co_return ProblemForError(committed.error());
   co_return EmptyResponse(204);
 }

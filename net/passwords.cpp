@@ -16,8 +16,8 @@ struct Job {
 
 }  // namespace
 
-boost::asio::awaitable<Result<std::string>> HashPassword(Services& s, std::string password) {
-  auto job = std::make_shared<Job>(Job{{}, std::move(password)});
+boost::asio::awaitable<Result<std::string>> HashPassword(Services& s, const std::string& password) {
+  auto job = std::make_shared<Job>(Job{{}, password});
   const core::PasswordHasher* hasher = &s.hasher;
   auto run = [hasher, job] { return hasher->Hash(job->password); };
   auto done = co_await s.hash_pool.TryRun(run);
@@ -25,9 +25,10 @@ boost::asio::awaitable<Result<std::string>> HashPassword(Services& s, std::strin
   co_return std::move(*done);
 }
 
-boost::asio::awaitable<Result<core::VerifyOutcome>> VerifyPassword(Services& s, std::string phc,
-                                                                   std::string password) {
-  auto job = std::make_shared<Job>(Job{std::move(phc), std::move(password)});
+boost::asio::awaitable<Result<core::VerifyOutcome>> VerifyPassword(Services& s,
+                                                                   const std::string& phc,
+                                                                   const std::string& password) {
+  auto job = std::make_shared<Job>(Job{phc, password});
   const core::PasswordHasher* hasher = &s.hasher;
   auto run = [hasher, job] { return hasher->Verify(job->phc, job->password); };
   auto done = co_await s.hash_pool.TryRun(run);

@@ -10,11 +10,13 @@
 namespace authd::net {
 
 // net::Errc::kServerBusy when the pool is full; else the hash (or its core error).
+// Arguments are references (the caller stays suspended until the job is done) so that no
+// temporary string sits in the caller's co_await expression (see passwords.cpp).
 [[nodiscard]] boost::asio::awaitable<Result<std::string>> HashPassword(Services& s,
-                                                                       std::string password);
+                                                                       const std::string& password);
 
 // net::Errc::kServerBusy when the pool is full; else the outcome.
 [[nodiscard]] boost::asio::awaitable<Result<core::VerifyOutcome>> VerifyPassword(
-    Services& s, std::string phc, std::string password);
+    Services& s, const std::string& phc, const std::string& password);
 
 }  // namespace authd::net
