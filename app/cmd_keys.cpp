@@ -4,6 +4,7 @@
 #include <boost/program_options.hpp>
 #include <iostream>
 
+#include "app/command_line.hpp"
 #include "app/commands.hpp"
 #include "app/data_dir.hpp"
 #include "core/ids.hpp"
@@ -19,34 +20,19 @@ int KeysCommand(const Args& args) {
   }
   po::options_description desc("authd keys rotate options");
   std::string data;
-  desc.add_options()("help,h", "show this help")("data", po::value(&data)->default_value("./data"),
-                                                 "data folder");
+  desc.add_options()("data", po::value(&data)->default_value("./data"), "data folder");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(Args(args.begin() + 1, args.end())).options(desc).run(), vm);
-    if (vm.count("help") != 0U) {
-      std::cout << desc;
-      return kExitOk;
-    }
-    po::notify(vm);
-  } catch (const po::error& e) {
-    Complain("keys", e.what());
-    return kExitUsage;
-  }
-  std::string why;
-  auto dir = OpenDataDir(data, {.read_only = false}, why);
-  if (!dir) {
-    Complain("keys", why);
-    return kExitData;
-  }
-  core::RandomIdGenerator ids((*dir)->clock);
-  auto keys = projections::SigningKeys::Load(*(*dir)->log, ids);
+  if (auto stop = ParseArgs("keys", desc, Args(args.begin() + 1, args.end()), vm)) return *stop;
+  auto dir = OpenOrComplain("keys", data, {.read_only = false});
+  if (!dir) return kExitData;
+  core::RandomIdGenerator ids(dir->clock);
+  auto keys = projections::SigningKeys::Load(*dir->log, ids);
   if (!keys) {
     Complain("keys", "cannot load the signing keys: " + keys.error().message());
     return kExitData;
   }
   const std::string old_kid = (*keys)->Current()->kid;
-  if (auto rotated = (*keys)->Rotate(*(*dir)->log, ids); !rotated) {
+  if (auto rotated = (*keys)->Rotate(*dir->log, ids); !rotated) {
     Complain("keys", "cannot rotate: " + rotated.error().message());
     return kExitData;
   }

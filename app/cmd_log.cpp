@@ -5,6 +5,7 @@
 #include <iostream>
 #include <limits>
 
+#include "app/command_line.hpp"
 #include "app/commands.hpp"
 #include "app/data_dir.hpp"
 #include "projections/event_render.hpp"
@@ -19,32 +20,17 @@ int LogCommand(const Args& args) {
   std::uint64_t limit = std::numeric_limits<std::uint64_t>::max();
   std::string type;
   std::string user;
-  desc.add_options()("help,h", "show this help")("data", po::value(&data)->default_value("./data"),
-                                                 "data folder")(
+  desc.add_options()("data", po::value(&data)->default_value("./data"), "data folder")(
       "after", po::value(&after), "only events with a greater sequence number")(
       "limit", po::value(&limit), "at most this many events")(
       "type", po::value(&type), "only events of this type, e.g. user.roles_changed")(
       "user", po::value(&user), "only events of this user's stream (a user id)");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(desc).run(), vm);
-    if (vm.count("help") != 0U) {
-      std::cout << desc;
-      return kExitOk;
-    }
-    po::notify(vm);
-  } catch (const po::error& e) {
-    Complain("log", e.what());
-    return kExitUsage;
-  }
+  if (auto stop = ParseArgs("log", desc, args, vm)) return *stop;
 
-  std::string why;
-  auto dir = OpenDataDir(data, {.read_only = true}, why);
-  if (!dir) {
-    Complain("log", why);
-    return kExitData;
-  }
-  const auto& log = *(*dir)->log;
+  auto dir = OpenOrComplain("log", data, {.read_only = true});
+  if (!dir) return kExitData;
+  const auto& log = *dir->log;
   constexpr std::size_t kPage = 1024;
   std::uint64_t printed = 0;
   std::uint64_t cursor = after;     // seq cursor (range and type reads)

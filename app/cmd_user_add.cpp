@@ -4,6 +4,7 @@
 #include <boost/program_options.hpp>
 #include <iostream>
 
+#include "app/command_line.hpp"
 #include "app/commands.hpp"
 #include "app/data_dir.hpp"
 #include "core/error.hpp"
@@ -34,25 +35,14 @@ int UserAddCommand(const Args& args) {
   std::string email;
   std::string display_name;
   std::vector<std::string> roles;
-  desc.add_options()("help,h", "show this help")("data", po::value(&data)->default_value("./data"),
-                                                 "data folder")(
+  desc.add_options()("data", po::value(&data)->default_value("./data"), "data folder")(
       "username", po::value(&username)->required(), "username (reserved names allowed here)")(
       "email", po::value(&email)->required(), "email address")(
       "display-name", po::value(&display_name), "display name")(
       "role", po::value(&roles)->composing(), "extra role, repeatable (admin, auditor, ...)")(
       "password-stdin", "read the password from the first line of standard input (required)");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(desc).run(), vm);
-    if (vm.count("help") != 0U) {
-      std::cout << desc;
-      return kExitOk;
-    }
-    po::notify(vm);
-  } catch (const po::error& e) {
-    Complain("user add", e.what());
-    return kExitUsage;
-  }
+  if (auto stop = ParseArgs("user add", desc, args, vm)) return *stop;
   if (vm.count("password-stdin") == 0U) {
     Complain("user add", "--password-stdin is required (passwords are never taken as arguments)");
     return kExitUsage;
@@ -76,14 +66,10 @@ int UserAddCommand(const Args& args) {
     return kExitUsage;
   }
 
-  std::string why;
-  auto dir = OpenDataDir(data, {.read_only = false, .create_master_key = true}, why);
-  if (!dir) {
-    Complain("user add", why);
-    return kExitData;
-  }
-  if ((*dir)->master_key_created) {
-    Complain("user add", "created a new master key in " + (*dir)->master_key_source +
+  auto dir = OpenOrComplain("user add", data, {.read_only = false, .create_master_key = true});
+  if (!dir) return kExitData;
+  if (dir->master_key_created) {
+    Complain("user add", "created a new master key in " + dir->master_key_source +
                              " (mode 0600); back it up: without it no personal data can be read");
   }
 
@@ -93,7 +79,7 @@ int UserAddCommand(const Args& args) {
     Complain("user add", "cannot hash the password: " + hash.error().message());
     return kExitData;
   }
-  core::RandomIdGenerator ids((*dir)->clock);
+  core::RandomIdGenerator ids(dir->clock);
   projections::NewUser user{.id = ids.Next("usr"),
                             .username = *normalized_name,
                             .email = *core::NormalizeEmail(email),
@@ -101,8 +87,8 @@ int UserAddCommand(const Args& args) {
                             .password_hash = std::move(*hash),
                             .roles = normalized_roles};
   const std::string id = user.id;
-  auto committed = (*dir)->log->Execute(
-      (*dir)->commands->SignUp(std::move(user), {.actor = "cli", .request_id = ids.Next("req")}));
+  auto committed = dir->log->Execute(
+      dir->commands->SignUp(std::move(user), {.actor = "cli", .request_id = ids.Next("req")}));
   if (!committed) {
     const auto& e = committed.error();
     if (e == core::Errc::kUsernameTaken) {

@@ -3,6 +3,7 @@
 #include <boost/program_options.hpp>
 #include <iostream>
 
+#include "app/command_line.hpp"
 #include "app/commands.hpp"
 #include "app/data_dir.hpp"
 #include "storage/verify.hpp"
@@ -13,28 +14,13 @@ namespace po = boost::program_options;
 int VerifyCommand(const Args& args) {
   po::options_description desc("authd verify options");
   std::string data;
-  desc.add_options()("help,h", "show this help")("data", po::value(&data)->default_value("./data"),
-                                                 "data folder");
+  desc.add_options()("data", po::value(&data)->default_value("./data"), "data folder");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(desc).run(), vm);
-    if (vm.count("help") != 0U) {
-      std::cout << desc;
-      return kExitOk;
-    }
-    po::notify(vm);
-  } catch (const po::error& e) {
-    Complain("verify", e.what());
-    return kExitUsage;
-  }
+  if (auto stop = ParseArgs("verify", desc, args, vm)) return *stop;
 
-  std::string why;
-  auto dir = OpenDataDir(data, {.read_only = true}, why);
-  if (!dir) {
-    Complain("verify", why);
-    return kExitData;
-  }
-  const auto& log = *(*dir)->log;
+  auto dir = OpenOrComplain("verify", data, {.read_only = true});
+  if (!dir) return kExitData;
+  const auto& log = *dir->log;
   Progress chain_progress("verify chain");
   auto chain = storage::VerifyChain(log, std::ref(chain_progress));
   chain_progress.Finish();

@@ -4,9 +4,40 @@
 #include <cstdio>
 #include <iostream>
 
+#include "app/command_line.hpp"
 #include "app/commands.hpp"
 
 namespace authd::app {
+
+std::optional<int> ParseArgs(std::string_view command,
+                             boost::program_options::options_description& desc, const Args& args,
+                             boost::program_options::variables_map& vm) {
+  namespace po = boost::program_options;
+  desc.add_options()("help,h", "show this help");
+  try {
+    po::store(po::command_line_parser(args).options(desc).run(), vm);
+    if (vm.count("help") != 0U) {
+      std::cout << desc;
+      return kExitOk;
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    Complain(command, e.what());
+    return kExitUsage;
+  }
+  return std::nullopt;
+}
+
+std::unique_ptr<DataDir> OpenOrComplain(std::string_view command, const std::string& path,
+                                        OpenMode mode) {
+  std::string why;
+  auto dir = OpenDataDir(path, mode, why);
+  if (!dir) {
+    Complain(command, why);
+    return nullptr;
+  }
+  return std::move(*dir);
+}
 
 void Complain(std::string_view command, std::string_view message) {
   std::cerr << "authd " << command << ": " << message << "\n";
