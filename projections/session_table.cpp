@@ -7,6 +7,7 @@
 #include "core/event_codec.hpp"
 #include "core/event_types.hpp"
 #include "core/hashing.hpp"
+#include "projections/sealed_json.hpp"
 
 namespace authd::projections {
 namespace {
@@ -130,12 +131,7 @@ std::string EncodeSessionRecord(const SessionRecord& s) {
   o["refresh_hash"] = s.refresh_hash;
   o["old_hashes"] = ToArray(s.old_hashes);
   o["amr"] = ToArray(s.amr);
-  boost::json::object sealed;
-  for (const auto& [field, blob] : s.sealed) {
-    sealed[field] =
-        core::ToBase64Url({reinterpret_cast<const std::uint8_t*>(blob.data()), blob.size()});
-  }
-  o["sealed"] = std::move(sealed);
+  o["sealed"] = SealedToJson(s.sealed);
   return core::CanonicalJson(o);
 }
 
@@ -155,11 +151,7 @@ Result<SessionRecord> DecodeSessionRecord(std::string_view bytes) {
     s.refresh_hash = o.at("refresh_hash").as_string();
     s.old_hashes = FromArray(o.at("old_hashes"));
     s.amr = FromArray(o.at("amr"));
-    for (const auto& kv : o.at("sealed").as_object()) {
-      std::string blob;
-      if (!core::FromBase64Url(kv.value().as_string(), blob)) return core::Errc::kCorruptRecord;
-      s.sealed.emplace(std::string(kv.key()), std::move(blob));
-    }
+    if (!SealedFromJson(o.at("sealed").as_object(), s.sealed)) return core::Errc::kCorruptRecord;
   } catch (const std::exception&) {
     return core::Errc::kCorruptRecord;  // a missing key or wrong kind: not a session row
   }

@@ -6,6 +6,7 @@
 #include "core/error.hpp"
 #include "core/event_codec.hpp"
 #include "core/hashing.hpp"
+#include "projections/sealed_json.hpp"
 
 namespace authd::projections {
 
@@ -27,12 +28,7 @@ std::string EncodeUserRecord(const UserRecord& user) {
   o["updated_at"] = user.updated_at;
   o["password_changed_at"] = user.password_changed_at;
   o["version"] = user.version;
-  boost::json::object sealed;
-  for (const auto& [field, blob] : user.sealed) {
-    sealed[field] =
-        core::ToBase64Url({reinterpret_cast<const std::uint8_t*>(blob.data()), blob.size()});
-  }
-  o["sealed"] = std::move(sealed);
+  o["sealed"] = SealedToJson(user.sealed);
   return core::CanonicalJson(o);
 }
 
@@ -53,11 +49,7 @@ Result<UserRecord> DecodeUserRecord(std::string_view bytes) {
     u.updated_at = o.at("updated_at").to_number<core::Micros>();
     u.password_changed_at = o.at("password_changed_at").to_number<core::Micros>();
     u.version = o.at("version").to_number<std::uint64_t>();
-    for (const auto& kv : o.at("sealed").as_object()) {
-      std::string blob;
-      if (!core::FromBase64Url(kv.value().as_string(), blob)) return core::Errc::kCorruptRecord;
-      u.sealed.emplace(std::string(kv.key()), std::move(blob));
-    }
+    if (!SealedFromJson(o.at("sealed").as_object(), u.sealed)) return core::Errc::kCorruptRecord;
   } catch (const std::exception&) {
     // Boost.JSON accessors throw on a missing key or wrong kind: that is a corrupt row.
     return core::Errc::kCorruptRecord;
