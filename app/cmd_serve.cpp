@@ -14,6 +14,7 @@
 #include "net/log.hpp"
 #include "net/services.hpp"
 #include "net/signals.hpp"
+#include "net/thread_priority.hpp"
 #include "projections/signing_keys.hpp"
 
 namespace authd::app {
@@ -30,6 +31,7 @@ struct ServeConfig {
   std::size_t io_threads = 2;
   std::size_t hash_threads = 2;
   std::size_t hash_queue = 256;
+  int hash_nice = 10;
   std::uint32_t argon2_memory_kib = 19 * 1024;
   std::uint32_t argon2_iterations = 2;
   std::size_t password_min_length = 12;
@@ -54,6 +56,8 @@ po::options_description Options(ServeConfig& c) {
       "hash-threads", po::value(&c.hash_threads)->default_value(c.hash_threads),
       "argon2id threads")("hash-queue", po::value(&c.hash_queue)->default_value(c.hash_queue),
                           "password hashes waiting or running before new ones get 503")(
+      "hash-nice", po::value(&c.hash_nice)->default_value(c.hash_nice),
+      "nice value of the argon2id threads (0-19; higher yields the CPU to I/O threads)")(
       "argon2-memory-kib", po::value(&c.argon2_memory_kib)->default_value(c.argon2_memory_kib),
       "argon2id memory (KiB)")(
       "argon2-iterations", po::value(&c.argon2_iterations)->default_value(c.argon2_iterations),
@@ -150,6 +154,10 @@ int ServeCommand(const Args& args) {
     Complain("serve", "thread counts, queue sizes and lifetimes must be positive");
     return kExitUsage;
   }
+  if (c.hash_nice < 0 || c.hash_nice > 19) {
+    Complain("serve", "--hash-nice must be between 0 and 19");
+    return kExitUsage;
+  }
   core::Argon2Params argon2{c.argon2_memory_kib, c.argon2_iterations, 1};
   if (auto valid = argon2.Validate(); !valid) {
     Complain("serve", "argon2 parameters are out of range");
@@ -175,6 +183,9 @@ int ServeCommand(const Args& args) {
   }
   const core::PasswordHasher hasher(argon2);
   net::BoundedPool hash_pool(c.hash_threads, c.hash_queue);
+  if (!net::SetPoolNice(hash_pool.Pool(), c.hash_threads, c.hash_nice)) {
+    net::LogWarn("cannot lower the priority of the hashing threads", {{"nice", c.hash_nice}});
+  }
   net::TokenService tokens(
       {.issuer = c.issuer, .audience = c.audience, .access_lifetime = c.access_ttl * kSecond},
       dir.clock, **keys, ids, dir.refresh_key);

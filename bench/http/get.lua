@@ -1,0 +1,2 @@
+-- Plain GET of the URL given to wrk (healthz, nginx's static file).
+require("stats").install()
