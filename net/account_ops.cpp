@@ -18,7 +18,11 @@ Response RenderUser(Services& s, std::string_view id, unsigned status) {
   auto user = s.users.Find(id);
   if (!user) return ProblemForError(user.error());
   if (!*user) return ProblemForError(core::Errc::kNotFound);
-  auto view = s.users.View(**user);
+  return RenderUser(s, **user, status);
+}
+
+Response RenderUser(Services& s, const projections::UserRecord& user, unsigned status) {
+  auto view = s.users.View(user);
   if (!view) return ProblemForError(view.error());
   return JsonResponse(status, UserJson(*view));
 }

@@ -11,6 +11,9 @@ namespace authd::net {
 
 // 200 (or `status`) with the user object, 404 when gone.
 [[nodiscard]] Response RenderUser(Services& s, std::string_view id, unsigned status);
+// The same from a record already read.
+[[nodiscard]] Response RenderUser(Services& s, const projections::UserRecord& user,
+                                  unsigned status);
 
 enum class UpdateMode {
   kSelfPatch,   // email?, display_name?

@@ -21,7 +21,8 @@ awaitable<Response> GetMe(RequestContext& ctx) {
   auto& s = *ctx.App<Services>();
   auto auth = Authenticate(ctx.request, s);
   if (!auth.principal) co_return auth.failure;
-  co_return RenderUser(s, auth.principal->user.id, 200);
+  // The record Authenticate just read: one user lookup per request, not two.
+  co_return RenderUser(s, auth.principal->user, 200);
 }
 
 awaitable<Response> PatchMe(RequestContext& ctx) {
