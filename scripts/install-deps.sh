@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
-  librocksdb-dev libsodium-dev
+  librocksdb-dev libsodium-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format
 )
