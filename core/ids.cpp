@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
 
 namespace authd::core {
@@ -27,6 +28,19 @@ std::string Encode128(const std::array<std::uint8_t, 16>& b) {
   return out;
 }
 
+// randombytes_buf costs a getrandom() system call each time; ids are made on every request (the
+// request id), so each thread draws from the CSPRNG 64 ids' worth at a time.
+void RandomBytes(std::uint8_t* out, std::size_t n) {
+  thread_local std::array<std::uint8_t, 640> pool{};
+  thread_local std::size_t used = pool.size();
+  if (pool.size() - used < n) {
+    randombytes_buf(pool.data(), pool.size());
+    used = 0;
+  }
+  std::copy_n(pool.data() + used, n, out);
+  used += n;
+}
+
 std::string Join(std::string_view prefix, const std::string& body) {
   std::string id;
   id.reserve(prefix.size() + 1 + body.size());
@@ -43,7 +57,7 @@ std::string RandomIdGenerator::Next(std::string_view prefix) {
     b[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(ms & 0xFF);
     ms >>= 8;
   }
-  randombytes_buf(b.data() + 6, 10);
+  RandomBytes(b.data() + 6, 10);
   return Join(prefix, Encode128(b));
 }
 
