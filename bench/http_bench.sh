@@ -123,6 +123,7 @@ done
 for r in $(seq "$reps"); do
   log "GET /v1/users/me vs nginx, repetition $r"
   out=$(run_wrk "$base/v1/users/me" bearer_get.lua 2 32 "$secs")
+  [ "$(field other <<<"$out")" = 0 ] || log "WARNING: /v1/users/me answered non-200: $out"
   per_second "$(field ok <<<"$out")" "$(field seconds <<<"$out")" >>"$work/me"
   echo >>"$work/me"
   out=$(run_wrk "http://127.0.0.1:$nginx_port/me.json" get.lua 2 32 "$secs")

@@ -1,5 +1,6 @@
 #include "net/http_server.hpp"
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -10,6 +11,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/object.hpp>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -46,10 +48,15 @@ asio::awaitable<Response> Healthz(RequestContext& /*context*/) {
   co_return JsonResponse(200, boost::json::object{{"status", "ok"}});
 }
 
+// Connections are dealt round-robin to the io_contexts, one per io thread: a connection's
+// handlers then always run on the same thread, without cross-thread hand-offs or contention on
+// one shared scheduler queue.
 asio::awaitable<void> AcceptLoop(std::shared_ptr<detail::ServerState> state,
                                  std::shared_ptr<tcp::acceptor> acceptor,
-                                 asio::io_context& io_context) {
+                                 std::vector<asio::io_context*> contexts) {
+  std::size_t next = 0;
   for (;;) {
+    asio::io_context& io_context = *contexts[next++ % contexts.size()];
     auto [ec, socket] = co_await acceptor->async_accept(asio::make_strand(io_context), kUseTuple);
     if (state->stopping.load() || ec == asio::error::operation_aborted) co_return;
     if (ec) {
@@ -81,8 +88,9 @@ class HttpServer::Impl {
  public:
   Impl(ServerOptions options, Router router, std::any app,
        std::shared_ptr<core::IdGenerator> request_ids)
-      : state_(std::make_shared<detail::ServerState>()),
-        acceptor_(std::make_shared<tcp::acceptor>(asio::make_strand(io_context_))) {
+      : contexts_(MakeContexts(options.io_threads)),
+        state_(std::make_shared<detail::ServerState>()),
+        acceptor_(std::make_shared<tcp::acceptor>(asio::make_strand(*contexts_.front()))) {
     core::EnsureSodiumInitialized();  // request ids come from the CSPRNG
     if (options.io_threads == 0) options.io_threads = 1;
     if (!router.Has("GET", "/healthz")) router.Get("/healthz", Healthz);
@@ -115,11 +123,15 @@ class HttpServer::Impl {
       return ec;
     }
     port_.store(acceptor_->local_endpoint(ec).port());
-    work_.emplace(io_context_.get_executor());
-    asio::co_spawn(acceptor_->get_executor(), AcceptLoop(state_, acceptor_, io_context_),
+    std::vector<asio::io_context*> contexts;
+    for (auto& context : contexts_) {
+      work_.emplace_back(context->get_executor());
+      contexts.push_back(context.get());
+    }
+    asio::co_spawn(acceptor_->get_executor(), AcceptLoop(state_, acceptor_, std::move(contexts)),
                    [](std::exception_ptr e) { LogIfFailed("accept loop failed", e); });
-    for (std::size_t i = 0; i < options.io_threads; ++i) {
-      threads_.emplace_back([this] { RunIo(); });
+    for (auto& context : contexts_) {
+      threads_.emplace_back([this, c = context.get()] { RunIo(*c); });
     }
     started_ = true;
     LogInfo("listening", {{"address", options.host}, {"port", port_.load()}});
@@ -148,8 +160,9 @@ class HttpServer::Impl {
         connection->ForceClose();
       state_->WaitDrained(kForceCloseWait);
     }
-    work_.reset();
-    io_context_.stop();
+    work_.clear();
+    for (auto& context : contexts_)
+      context->stop();
     for (auto& thread : threads_)
       thread.join();
     threads_.clear();
@@ -163,13 +176,22 @@ class HttpServer::Impl {
   std::uint16_t Port() const noexcept { return port_.load(); }
   std::size_t ActiveConnections() const { return state_->Count(); }
   const Router& GetRouter() const noexcept { return state_->router; }
-  asio::io_context& IoContext() noexcept { return io_context_; }
+  asio::io_context& IoContext() noexcept { return *contexts_.front(); }
 
  private:
-  void RunIo() {
+  static std::vector<std::unique_ptr<asio::io_context>> MakeContexts(std::size_t threads) {
+    std::vector<std::unique_ptr<asio::io_context>> contexts;
+    // Each is run by one thread, but the hashing pool and the log writer post completions to it
+    // from theirs: keep the default, thread-safe scheduler (concurrency hint 1 only tunes it).
+    for (std::size_t i = 0; i < std::max<std::size_t>(threads, 1); ++i)
+      contexts.push_back(std::make_unique<asio::io_context>(1));
+    return contexts;
+  }
+
+  static void RunIo(asio::io_context& io_context) {
     for (;;) {
       try {
-        io_context_.run();
+        io_context.run();
         return;
       } catch (const std::exception& e) {  // a completion handler threw: log, keep serving
         LogError("io thread caught an exception", {{"error", e.what()}});
@@ -180,9 +202,9 @@ class HttpServer::Impl {
   }
 
   // Declared first, destroyed last: suspended coroutines (and the sockets in them) are destroyed
-  // with it, while state_ and the acceptor they share are still alive.
-  asio::io_context io_context_;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  // with them, while state_ and the acceptor they share are still alive.
+  std::vector<std::unique_ptr<asio::io_context>> contexts_;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::shared_ptr<detail::ServerState> state_;
   std::shared_ptr<tcp::acceptor> acceptor_;
   std::vector<std::thread> threads_;

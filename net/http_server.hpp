@@ -1,7 +1,8 @@
 // # HTTP server: limits, timeouts and shutdown
 //
 // `HttpServer` serves HTTP/1.1 (no TLS: put a TLS terminator in front, or listen on loopback)
-// with one io_context run by `io_threads` threads and one coroutine per connection, each on its
+// with one io_context per io thread (`io_threads` of them; connections are dealt round-robin, so
+// a connection's handlers always run on one thread) and one coroutine per connection, each on its
 // own strand. Every request is bounded. Limits (`ServerOptions`, default in brackets):
 //
 // - `max_header_bytes` [8 KiB]: request line plus header fields. Over it: 431
@@ -120,7 +121,7 @@ class HttpServer final {
   // Every route, built-in ones included.
   [[nodiscard]] const Router& GetRouter() const noexcept;
 
-  // The io_context the server runs (for the app's own timers and strands). Valid until
+  // The first io_context the server runs (for the app's own timers and strands). Valid until
   // destruction; stops running at Stop().
   [[nodiscard]] boost::asio::io_context& IoContext() noexcept;
 
