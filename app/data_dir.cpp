@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "projections/api_keys.hpp"
 #include "projections/session_table.hpp"
 #include "projections/user_table.hpp"
 #include "storage/error.hpp"
@@ -14,6 +15,7 @@ std::vector<std::unique_ptr<storage::InlineProjection>> MakeProjections() {
   std::vector<std::unique_ptr<storage::InlineProjection>> out;
   out.push_back(std::make_unique<projections::UserTable>());
   out.push_back(std::make_unique<projections::SessionTable>());
+  out.push_back(std::make_unique<projections::ApiKeyTable>());
   return out;
 }
 
