@@ -40,6 +40,7 @@ struct ServeConfig {
   std::int64_t access_ttl = 15 * 60;
   std::int64_t session_ttl = 12 * 3600;
   std::int64_t session_idle = 30 * 60;
+  std::int64_t reauth_window = 10 * 60;
   std::size_t max_body_bytes = 64 * 1024;
   std::size_t max_connections = 10'000;
   std::int64_t read_timeout_ms = 10'000;
@@ -71,17 +72,19 @@ po::options_description Options(ServeConfig& c) {
                                    po::value(&c.session_ttl)->default_value(c.session_ttl),
                                    "absolute session lifetime (s)")(
       "session-idle", po::value(&c.session_idle)->default_value(c.session_idle),
-      "session idle timeout (s)")("max-body-bytes",
-                                  po::value(&c.max_body_bytes)->default_value(c.max_body_bytes),
-                                  "request body limit")(
-      "max-connections", po::value(&c.max_connections)->default_value(c.max_connections),
-      "open connection limit")("read-timeout-ms",
-                               po::value(&c.read_timeout_ms)->default_value(c.read_timeout_ms),
-                               "time to read a whole request")(
-      "keepalive-ms", po::value(&c.keepalive_ms)->default_value(c.keepalive_ms),
-      "idle keep-alive timeout")("trusted-proxy",
-                                 po::value(&c.trusted_proxy)->default_value(c.trusted_proxy),
-                                 "address of a reverse proxy whose X-Forwarded-For is trusted")(
+      "session idle timeout (s)")("reauth-window",
+                                  po::value(&c.reauth_window)->default_value(c.reauth_window),
+                                  "how recent a password must be for sensitive operations (s)")(
+      "max-body-bytes", po::value(&c.max_body_bytes)->default_value(c.max_body_bytes),
+      "request body limit")("max-connections",
+                            po::value(&c.max_connections)->default_value(c.max_connections),
+                            "open connection limit")(
+      "read-timeout-ms", po::value(&c.read_timeout_ms)->default_value(c.read_timeout_ms),
+      "time to read a whole request")("keepalive-ms",
+                                      po::value(&c.keepalive_ms)->default_value(c.keepalive_ms),
+                                      "idle keep-alive timeout")(
+      "trusted-proxy", po::value(&c.trusted_proxy)->default_value(c.trusted_proxy),
+      "address of a reverse proxy whose X-Forwarded-For is trusted")(
       "sync", po::value(&c.sync)->default_value(c.sync),
       "fsync every commit (never turn off in production)");
   return d;
@@ -150,7 +153,7 @@ int ServeCommand(const Args& args) {
     return kExitUsage;
   }
   if (c.io_threads == 0 || c.hash_threads == 0 || c.hash_queue == 0 || c.access_ttl <= 0 ||
-      c.session_ttl <= 0 || c.session_idle <= 0) {
+      c.session_ttl <= 0 || c.session_idle <= 0 || c.reauth_window <= 0) {
     Complain("serve", "thread counts, queue sizes and lifetimes must be positive");
     return kExitUsage;
   }
@@ -190,10 +193,12 @@ int ServeCommand(const Args& args) {
       {.issuer = c.issuer, .audience = c.audience, .access_lifetime = c.access_ttl * kSecond},
       dir.clock, **keys, ids, dir.refresh_key);
   const projections::SessionCommands sessions({.idle_timeout = c.session_idle * kSecond});
+  net::ApiKeys api_keys(dir.api_key_key);
   net::ApiOptions api;
   api.password.min_length = c.password_min_length;
   api.session_lifetime = c.session_ttl * kSecond;
   api.trusted_proxy = c.trusted_proxy;
+  api.reauth_window = c.reauth_window * kSecond;
   net::Services services{.options = api,
                          .clock = dir.clock,
                          .ids = ids,
@@ -203,7 +208,8 @@ int ServeCommand(const Args& args) {
                          .sessions_cmd = sessions,
                          .tokens = tokens,
                          .hasher = hasher,
-                         .hash_pool = hash_pool};
+                         .hash_pool = hash_pool,
+                         .api_keys = api_keys};
 
   server_options.io_threads = c.io_threads;
   server_options.max_body_bytes = c.max_body_bytes;

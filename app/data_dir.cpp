@@ -82,6 +82,7 @@ Result<std::unique_ptr<DataDir>> OpenDataDir(const std::string& path, OpenMode m
       projections::DeriveKey(master->key, "unique-index"));
   dir->users = std::make_unique<projections::UserDirectory>(*dir->log, *dir->commands);
   dir->refresh_key = projections::DeriveKey(master->key, "refresh-token");
+  dir->api_key_key = projections::DeriveKey(master->key, "api-key");
   return dir;
 }
 

@@ -1,8 +1,12 @@
 #include "net/auth.hpp"
 
+#include <algorithm>
+
 #include "core/jwt_error.hpp"
 #include "core/roles.hpp"
 #include "net/problems.hpp"
+#include "net/scopes.hpp"
+#include "projections/api_keys.hpp"
 #include "projections/session_table.hpp"
 #include "storage/error.hpp"
 
@@ -18,6 +22,43 @@ Response Unauthorized(std::string_view code, std::string_view detail) {
 
 AuthOutcome Fail(Response r) {
   return {std::nullopt, std::move(r)};
+}
+
+// `Authorization: Bearer ak_...`: the key's user, limited to the key's scopes.
+AuthOutcome AuthenticateApiKey(const Request& request, Services& services,
+                               std::string_view secret) {
+  if (secret.size() != kApiKeyLength) {
+    return Fail(Unauthorized("invalid_token", "The API key is not valid."));
+  }
+  auto id = services.log.Get(projections::kApiKeysFamily,
+                             projections::ApiKeyHashKey(services.api_keys.Hash(secret)));
+  if (!id) return Fail(ProblemForError(id.error()));
+  if (!*id) return Fail(Unauthorized("invalid_token", "The API key is not valid."));
+  auto row = services.log.Get(projections::kApiKeysFamily, projections::ApiKeyKey(**id));
+  if (!row) return Fail(ProblemForError(row.error()));
+  if (!*row) return Fail(Unauthorized("invalid_token", "The API key is not valid."));
+  auto key = projections::DecodeApiKeyRecord(**row);
+  if (!key) return Fail(ProblemForError(key.error()));
+  const core::Micros now = services.clock.NowMicros();
+  if (key->ExpiredAt(now)) return Fail(Unauthorized("token_expired", "The API key has expired."));
+  auto user = services.users.Find(key->user_id);
+  if (!user) return Fail(ProblemForError(user.error()));
+  if (!*user || (*user)->disabled) {
+    return Fail(Unauthorized("invalid_token", "The API key is not valid."));
+  }
+  const auto scope = ScopeFor(request.method, request.path);
+  if (!scope || std::find(key->scopes.begin(), key->scopes.end(), *scope) == key->scopes.end()) {
+    auto r = ProblemResponse(403, "forbidden", "Forbidden",
+                             "This API key's scopes do not allow this request.");
+    r.SetHeader("WWW-Authenticate", std::string("Bearer error=\"insufficient_scope\""));
+    return Fail(std::move(r));
+  }
+  services.api_keys.Used(key->id, now);
+  AccessClaims claims;
+  claims.subject = key->user_id;
+  claims.roles = (*user)->roles;
+  claims.amr = {"api_key"};
+  return {Principal{std::move(**user), std::move(claims), key->id}, {}};
 }
 
 }  // namespace
@@ -40,6 +81,7 @@ AuthOutcome Authenticate(const Request& request, Services& services) {
     return Fail(Unauthorized("invalid_token", "Use the Bearer scheme with an access token."));
   }
   const std::string_view token = value.substr(kScheme.size());
+  if (token.starts_with(kApiKeyPrefix)) return AuthenticateApiKey(request, services, token);
   auto claims = services.tokens.Verify(token);
   if (!claims) {
     if (claims.error() == core::JwtErrc::kExpired) {
@@ -56,7 +98,16 @@ AuthOutcome Authenticate(const Request& request, Services& services) {
   if (!*user || (*user)->disabled) {
     return Fail(Unauthorized("invalid_token", "The session has ended."));
   }
-  return {Principal{std::move(**user), std::move(*claims)}, {}};
+  return {Principal{std::move(**user), std::move(*claims), {}}, {}};
+}
+
+std::optional<Response> RequireRecentAuth(const Principal& principal, const Services& services) {
+  const core::Micros proved = principal.claims.auth_time * 1'000'000;
+  if (proved > 0 && services.clock.NowMicros() - proved <= services.options.reauth_window) {
+    return std::nullopt;
+  }
+  return ProblemResponse(401, "reauthentication_required", "Re-authentication required",
+                         "Sign in again with your password to do this.");
 }
 
 std::string ClientAddress(const Request& request, const ApiOptions& options) {

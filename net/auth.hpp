@@ -17,20 +17,29 @@ namespace authd::net {
 
 struct Principal {
   projections::UserRecord user;
+  // For an API key: subject and roles of its user, amr ["api_key"], no session, auth_time 0 (so
+  // nothing that needs a fresh password is ever allowed).
   AccessClaims claims;
+  std::string api_key_id;  // set when the request came with an API key
 
   [[nodiscard]] bool IsAdmin() const;
   [[nodiscard]] bool HasRole(std::string_view role) const { return user.HasRole(role); }
 };
 
 // Either a principal or the response to send (401 invalid_token / token_expired with
-// WWW-Authenticate, or 503 when storage cannot be read).
+// WWW-Authenticate, 403 `forbidden` with error="insufficient_scope" for an API key whose scopes
+// do not cover the request (net/scopes.hpp), or 503 when storage cannot be read).
 struct AuthOutcome {
   std::optional<Principal> principal;
   Response failure;
 };
 
 [[nodiscard]] AuthOutcome Authenticate(const Request& request, Services& services);
+
+// 401 `reauthentication_required` unless the caller proved a password within
+// `ApiOptions::reauth_window` (API keys never have).
+[[nodiscard]] std::optional<Response> RequireRecentAuth(const Principal& principal,
+                                                        const Services& services);
 
 // 403 `forbidden` problem.
 [[nodiscard]] Response Forbidden();

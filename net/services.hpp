@@ -8,6 +8,7 @@
 #include "core/ids.hpp"
 #include "core/password_hash.hpp"
 #include "core/validation.hpp"
+#include "net/api_keys.hpp"
 #include "net/offload.hpp"
 #include "net/tokens.hpp"
 #include "projections/session_commands.hpp"
@@ -25,6 +26,9 @@ struct ApiOptions {
   // Trust X-Forwarded-For from this proxy address ("" = never): the client address recorded in
   // events is then the last address the proxy added.
   std::string trusted_proxy;
+  // How recently a password must have been proved for sensitive operations (API key creation;
+  // later password change, self-delete, MFA disable). Default: 10 minutes (API.md).
+  core::Micros reauth_window = 10LL * 60 * 1'000'000;
 };
 
 // Non-owning: the serve command owns each piece and outlives the server.
@@ -39,6 +43,7 @@ struct Services {
   TokenService& tokens;
   const core::PasswordHasher& hasher;
   BoundedPool& hash_pool;  // argon2id runs here, never on an I/O thread
+  ApiKeys& api_keys;
 };
 
 }  // namespace authd::net
