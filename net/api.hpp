@@ -12,7 +12,7 @@ void RegisterAuthRoutes(Router& router);
 void RegisterAccountRoutes(Router& router);
 // Admin user management and roles.
 void RegisterAdminRoutes(Router& router);
-// JWKS, health, readiness and the OpenAPI document.
+// JWKS, health, readiness, the OpenAPI document and the metrics.
 void RegisterMetaRoutes(Router& router);
 
 inline void RegisterApiRoutes(Router& router) {

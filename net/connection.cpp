@@ -182,6 +182,7 @@ class Connection final : public ConnectionHandle, public std::enable_shared_from
     stream_.expires_after(options.write_timeout);
     auto [ec, n] = co_await http::async_write(stream_, res, kUseTuple);
     if (options.access_log) LogAccess(request, res.result_int(), started);
+    if (options.on_response) options.on_response(request.method, route_, res.result_int());
     if (ec) co_return false;
     if (!keep_alive) {
       co_await Linger();
@@ -192,6 +193,7 @@ class Connection final : public ConnectionHandle, public std::enable_shared_from
 
   asio::awaitable<Response> Dispatch(Request& request) {
     auto match = state_->router.Find(request.method, request.path);
+    route_ = match.pattern;
     if (match.kind == Router::Match::Kind::kNotFound) co_return ProblemForError(Errc::kNotFound);
     if (match.kind == Router::Match::Kind::kMethodNotAllowed) {
       Response res = ProblemForError(Errc::kMethodNotAllowed);
@@ -238,6 +240,7 @@ class Connection final : public ConnectionHandle, public std::enable_shared_from
     BeastResponse res = ToBeastResponse(ProblemForError(code), {version, false, false, request_id});
     stream_.expires_after(state_->options.write_timeout);
     auto [ec, n] = co_await http::async_write(stream_, res, kUseTuple);
+    if (state_->options.on_response) state_->options.on_response("", "", res.result_int());
     if (!ec) co_await Linger();
   }
 
@@ -273,6 +276,7 @@ class Connection final : public ConnectionHandle, public std::enable_shared_from
   beast::flat_buffer buffer_;
   std::string client_address_;
   Phase phase_ = Phase::kIdle;  // strand only
+  std::string_view route_;      // strand only: pattern of the request being served (Router-owned)
   bool closing_ = false;        // strand only
 };
 

@@ -8,6 +8,7 @@
 #include "core/ids.hpp"
 #include "core/password_hash.hpp"
 #include "core/validation.hpp"
+#include "net/metrics.hpp"
 #include "net/offload.hpp"
 #include "net/tokens.hpp"
 #include "projections/session_commands.hpp"
@@ -39,6 +40,8 @@ struct Services {
   TokenService& tokens;
   const core::PasswordHasher& hasher;
   BoundedPool& hash_pool;  // argon2id runs here, never on an I/O thread
+  // What GET /metrics renders; nullptr when metrics are turned off (GET /metrics is then 404).
+  const MetricsRegistry* metrics = nullptr;
 };
 
 }  // namespace authd::net
