@@ -97,8 +97,13 @@ std::string FormatMetricValue(double value) {
   if (value == std::floor(value) && std::fabs(value) < 9007199254740992.0) {
     return std::to_string(static_cast<long long>(value));
   }
+  // Shortest round-trip digits; plain decimals ("0.0001", as bucket bounds are usually written)
+  // unless the value is very small or very large.
+  const double magnitude = std::fabs(value);
+  const auto format =
+      magnitude >= 1e-6 && magnitude < 1e15 ? std::chars_format::fixed : std::chars_format::general;
   char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value, format);
   if (ec != std::errc()) return "NaN";
   return {buf, end};
 }

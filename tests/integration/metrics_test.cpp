@@ -175,13 +175,13 @@ TEST_F(MetricsTest, SecurityLogSurvivesHostileLogins) {
     const auto& o = value.as_object();
     EXPECT_NE(o.at("msg"), "forged");
     if (o.at("msg") != "security event") continue;
-    if (o.at("type") == "user.login_failed" && o.at("request_id") == request_id) {
+    if (o.at("type") == "user.login_failed" && o.at("request_id") == json::value(request_id)) {
       saw_unknown = true;
       EXPECT_EQ(o.at("subject"), "unknown_accounts");
       EXPECT_EQ(o.at("reason"), "unknown_user");
       EXPECT_TRUE(o.at("seq").is_number());
     }
-    if (o.at("type") == "user.login_failed" && o.at("subject") == a.id) {
+    if (o.at("type") == "user.login_failed" && o.at("subject") == json::value(a.id)) {
       saw_bad_password = true;
       EXPECT_EQ(o.at("reason"), "bad_password");
     }

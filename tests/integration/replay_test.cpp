@@ -65,9 +65,9 @@ TEST_F(ReplayTest, RolesBeforeAndAfterAChange) {
   auto users = UsersById(then.out);
   ASSERT_TRUE(users.contains(bob.id)) << then.out;
   EXPECT_EQ(json::serialize(users.at(bob.id).at("roles")), R"(["user"])");
-  EXPECT_EQ(users.at(bob.id).at("username"), bob.username);
-  EXPECT_EQ(users.at(bob.id).at("email"), bob.email);
-  EXPECT_EQ(users.at(bob.id).at("disabled"), false);
+  EXPECT_EQ(Str(users.at(bob.id), "username"), bob.username);
+  EXPECT_EQ(Str(users.at(bob.id), "email"), bob.email);
+  EXPECT_FALSE(users.at(bob.id).at("disabled").as_bool());
   EXPECT_TRUE(IsRfc3339Utc(users.at(bob.id).at("created_at").as_string()));
   EXPECT_EQ(json::serialize(users.at(admin.id).at("roles")), R"(["admin","user"])");
   EXPECT_EQ(then.out.find("password"), std::string::npos);
@@ -101,8 +101,8 @@ TEST_F(ReplayTest, DeletedUsersShowErasedPersonalData) {
   ASSERT_EQ(then.exit_code, 0) << then.err;
   const auto user = UsersById(then.out).at(carol.id);
   // She existed then, but her data key is gone now: erasure holds for the past too.
-  EXPECT_EQ(user.at("username"), "[erased]");
-  EXPECT_EQ(user.at("email"), "[erased]");
+  EXPECT_EQ(Str(user, "username"), "[erased]");
+  EXPECT_EQ(Str(user, "email"), "[erased]");
   EXPECT_EQ(then.out.find(carol.username), std::string::npos);
 }
 

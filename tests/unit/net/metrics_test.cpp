@@ -90,6 +90,10 @@ TEST(MetricsTest, ValuesFormat) {
   EXPECT_EQ(FormatMetricValue(42), "42");
   EXPECT_EQ(FormatMetricValue(-3), "-3");
   EXPECT_EQ(FormatMetricValue(0.25), "0.25");
+  EXPECT_EQ(FormatMetricValue(0.0001), "0.0001");
+  EXPECT_EQ(FormatMetricValue(0.00025), "0.00025");
+  EXPECT_EQ(FormatMetricValue(1e300), "1e+300");
+  EXPECT_EQ(FormatMetricValue(1.5e-9), "1.5e-09");
   EXPECT_EQ(FormatMetricValue(1.0 / 0.0), "+Inf");
   EXPECT_EQ(FormatMetricValue(-1.0 / 0.0), "-Inf");
   EXPECT_EQ(FormatMetricValue(0.0 / 0.0), "NaN");
