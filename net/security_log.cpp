@@ -1,6 +1,7 @@
 #include "net/security_log.hpp"
 
 #include <array>
+#include <utility>
 
 #include "core/clock.hpp"
 #include "net/log.hpp"
@@ -67,6 +68,7 @@ SecurityLog::SecurityLog(storage::EventLog& log, std::size_t max_pending)
                           std::lock_guard lock(mu_);
                           if (pending_.size() >= max_pending_) {
                             ++dropped_;
+                            dropped_total_.fetch_add(1, std::memory_order_relaxed);
                             return;
                           }
                           pending_.push_back(events);

@@ -22,6 +22,7 @@
 // Thread-safety: construct and destroy on one thread.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -44,6 +45,9 @@ class SecurityLog final {
   SecurityLog(const SecurityLog&) = delete;
   SecurityLog& operator=(const SecurityLog&) = delete;
 
+  // Committed groups dropped since start because the queue was full. Thread-safe.
+  [[nodiscard]] std::uint64_t DroppedTotal() const { return dropped_total_.load(); }
+
  private:
   void Run();
 
@@ -52,7 +56,8 @@ class SecurityLog final {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::shared_ptr<const storage::Committed>> pending_;
-  std::uint64_t dropped_ = 0;
+  std::uint64_t dropped_ = 0;  // since the last warning line
+  std::atomic<std::uint64_t> dropped_total_{0};
   bool stopping_ = false;
   std::uint64_t subscription_ = 0;
   std::thread thread_;

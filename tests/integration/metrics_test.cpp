@@ -120,7 +120,7 @@ TEST_F(MetricsTest, EveryMetricHasHelpAndType) {
        {"authd_http_requests_total", "authd_events_total", "authd_logins_total",
         "authd_login_failures_total", "authd_log_queue_depth", "authd_log_head_seq",
         "authd_log_commit_seconds", "authd_log_group_commands", "authd_hash_pool_pending",
-        "authd_hash_pool_capacity"}) {
+        "authd_hash_pool_capacity", "authd_security_log_dropped_total"}) {
     EXPECT_NE(text.find(std::string("# TYPE ") + name + " "), std::string::npos) << name;
   }
 }
