@@ -10,8 +10,12 @@
 #include "app/data_dir.hpp"
 #include "core/password_hash.hpp"
 #include "net/api.hpp"
+#include "net/event_metrics.hpp"
 #include "net/http_server.hpp"
 #include "net/log.hpp"
+#include "net/metrics.hpp"
+#include "net/security_log.hpp"
+#include "net/server_metrics.hpp"
 #include "net/services.hpp"
 #include "net/signals.hpp"
 #include "net/thread_priority.hpp"
@@ -47,6 +51,7 @@ struct ServeConfig {
   std::int64_t keepalive_ms = 30'000;
   std::string trusted_proxy;
   bool sync = true;
+  bool metrics = true;
 };
 
 po::options_description Options(ServeConfig& c) {
@@ -86,7 +91,9 @@ po::options_description Options(ServeConfig& c) {
       "trusted-proxy", po::value(&c.trusted_proxy)->default_value(c.trusted_proxy),
       "address of a reverse proxy whose X-Forwarded-For is trusted")(
       "sync", po::value(&c.sync)->default_value(c.sync),
-      "fsync every commit (never turn off in production)");
+      "fsync every commit (never turn off in production)")(
+      "metrics", po::value(&c.metrics)->default_value(c.metrics),
+      "serve GET /metrics (Prometheus text format; see docs/METRICS.md)");
   return d;
 }
 
@@ -168,7 +175,8 @@ int ServeCommand(const Args& args) {
   }
 
   std::string why;
-  auto opened = OpenDataDir(c.data, {.read_only = false, .create_master_key = true}, why);
+  auto opened =
+      OpenDataDir(c.data, {.read_only = false, .create_master_key = true, .sync = c.sync}, why);
   if (!opened) {
     Complain("serve", why);
     return kExitData;
@@ -210,6 +218,22 @@ int ServeCommand(const Args& args) {
                          .hasher = hasher,
                          .hash_pool = hash_pool,
                          .api_keys = api_keys};
+
+  // One JSON line per security-relevant event (docs/CONFIG.md, "Logs").
+  net::SecurityLog security_log(*dir.log);
+  net::MetricsRegistry metrics;
+  std::unique_ptr<net::EventMetrics> event_metrics;
+  if (c.metrics) {
+    server_options.on_response = net::RegisterRequestMetrics(metrics);
+    event_metrics = std::make_unique<net::EventMetrics>(*dir.log, metrics);
+    net::RegisterLogMetrics(metrics, *dir.log);
+    net::RegisterHashPoolMetrics(metrics, hash_pool);
+    metrics.CounterCallback(
+        "authd_security_log_dropped_total",
+        "Committed event groups the security log dropped because its queue was full.",
+        [&security_log] { return static_cast<double>(security_log.DroppedTotal()); });
+    services.metrics = &metrics;
+  }
 
   server_options.io_threads = c.io_threads;
   server_options.max_body_bytes = c.max_body_bytes;

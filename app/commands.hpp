@@ -20,6 +20,7 @@ int VerifyCommand(const Args& args);
 int RebuildCommand(const Args& args);
 int ServeCommand(const Args& args);
 int KeysCommand(const Args& args);
+int ReplayCommand(const Args& args);
 
 // Writes "authd <cmd>: <message>" to stderr.
 void Complain(std::string_view command, std::string_view message);

@@ -58,6 +58,7 @@ Result<std::unique_ptr<DataDir>> OpenDataDir(const std::string& path, OpenMode m
   storage::LogOptions options;
   options.path = (std::filesystem::path(path) / "log").string();
   options.read_only = mode.read_only;
+  options.sync = mode.sync;
   auto log = storage::EventLog::Open(options, master->key, dir->clock, MakeProjections());
   if (!log) {
     const auto& e = log.error();

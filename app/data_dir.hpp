@@ -15,6 +15,7 @@ namespace authd::app {
 struct OpenMode {
   bool read_only = false;          // log, verify: never write, never create
   bool create_master_key = false;  // serve, user add: create DIR/master.key on first start
+  bool sync = true;                // fsync every group commit (serve --sync false turns it off)
 };
 
 // Everything a command needs from one data folder. Owns the log; Close() on destruction.

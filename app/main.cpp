@@ -19,6 +19,7 @@ commands:
                                                 [--type T] [--user ID]
   verify     check the hash chain and that every projection equals its rebuild
   rebuild    rebuild every projection from the log
+  replay     the user table as it stood then  authd replay --data DIR --at TIME (or --seq N)
   keys rotate  make a new token signing key (the old one verifies until its tokens expire)
 
 Run `authd <command> --help` for a command's options.
@@ -48,6 +49,7 @@ int main(int argc, char** argv) {
   if (command == "rebuild") return RebuildCommand(args);
   if (command == "serve") return ServeCommand(args);
   if (command == "keys") return KeysCommand(args);
+  if (command == "replay") return ReplayCommand(args);
   Complain(command, "unknown command; run `authd --help`");
   return kExitUsage;
 }

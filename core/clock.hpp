@@ -3,7 +3,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace authd::core {
 
@@ -36,5 +38,10 @@ class ManualClock final : public Clock {
 
 // RFC 3339 UTC with microseconds, e.g. "2026-01-01T00:00:00.000000Z".
 [[nodiscard]] std::string FormatRfc3339(Micros t);
+
+// Parses an RFC 3339 date-time ("2026-01-01T00:00:00Z", "2026-01-01T01:00:00.5+01:00"; 'T' and
+// 'Z' in either case). Fractions beyond microseconds are truncated. nullopt when malformed or out
+// of range (year 0000, month 13, 25:00, second 61...). A leap second (":60") counts as :59.
+[[nodiscard]] std::optional<Micros> ParseRfc3339(std::string_view text);
 
 }  // namespace authd::core

@@ -14,7 +14,7 @@ void RegisterAccountRoutes(Router& router);
 void RegisterAdminRoutes(Router& router);
 // API keys of the signed-in user.
 void RegisterApiKeyRoutes(Router& router);
-// JWKS, health, readiness and the OpenAPI document.
+// JWKS, health, readiness, the OpenAPI document and the metrics.
 void RegisterMetaRoutes(Router& router);
 
 inline void RegisterApiRoutes(Router& router) {

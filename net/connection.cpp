@@ -179,6 +179,8 @@ class Connection final : public ConnectionHandle, public std::enable_shared_from
     const bool keep_alive = client_keep_alive && !closing_ && !state_->stopping.load();
     BeastResponse res =
         ToBeastResponse(std::move(response), {version, keep_alive, head, request_id});
+    // Counted before the write: once the client has its answer, a scrape must already see it.
+    if (options.on_response) options.on_response(request.method, route_, res.result_int());
     stream_.expires_after(options.write_timeout);
     auto [ec, n] = co_await http::async_write(stream_, res, kUseTuple);
     if (options.access_log) LogAccess(request, res.result_int(), started);
@@ -192,6 +194,7 @@ class Connection final : public ConnectionHandle, public std::enable_shared_from
 
   asio::awaitable<Response> Dispatch(Request& request) {
     auto match = state_->router.Find(request.method, request.path);
+    route_ = match.pattern;
     if (match.kind == Router::Match::Kind::kNotFound) co_return ProblemForError(Errc::kNotFound);
     if (match.kind == Router::Match::Kind::kMethodNotAllowed) {
       Response res = ProblemForError(Errc::kMethodNotAllowed);
@@ -236,6 +239,7 @@ class Connection final : public ConnectionHandle, public std::enable_shared_from
 
   asio::awaitable<void> SendError(Errc code, const std::string& request_id, unsigned version) {
     BeastResponse res = ToBeastResponse(ProblemForError(code), {version, false, false, request_id});
+    if (state_->options.on_response) state_->options.on_response("", "", res.result_int());
     stream_.expires_after(state_->options.write_timeout);
     auto [ec, n] = co_await http::async_write(stream_, res, kUseTuple);
     if (!ec) co_await Linger();
@@ -273,6 +277,7 @@ class Connection final : public ConnectionHandle, public std::enable_shared_from
   beast::flat_buffer buffer_;
   std::string client_address_;
   Phase phase_ = Phase::kIdle;  // strand only
+  std::string_view route_;      // strand only: pattern of the request being served (Router-owned)
   bool closing_ = false;        // strand only
 };
 

@@ -1,8 +1,9 @@
-// GET /.well-known/jwks.json, /healthz, /readyz, /openapi.json.
+// GET /.well-known/jwks.json, /healthz, /readyz, /openapi.json, /metrics.
 #include <boost/json.hpp>
 
 #include "net/api.hpp"
 #include "net/openapi.hpp"
+#include "net/problems.hpp"
 #include "net/services.hpp"
 
 namespace authd::net {
@@ -40,6 +41,18 @@ awaitable<Response> OpenApi(RequestContext&) {
   co_return r;
 }
 
+// Prometheus text format. Public like /healthz (API.md); operators who do not want it exposed turn
+// it off (--metrics false), and then it is a plain 404.
+awaitable<Response> Metrics(RequestContext& ctx) {
+  auto& s = *ctx.App<Services>();
+  if (s.metrics == nullptr) co_return ProblemForError(Errc::kNotFound);
+  Response r;
+  r.status = 200;
+  r.content_type = std::string(kMetricsContentType);
+  r.body = s.metrics->Render();
+  co_return r;
+}
+
 }  // namespace
 
 void RegisterMetaRoutes(Router& router) {
@@ -47,6 +60,7 @@ void RegisterMetaRoutes(Router& router) {
   router.Get("/healthz", Health);
   router.Get("/readyz", Ready);
   router.Get("/openapi.json", OpenApi);
+  router.Get("/metrics", Metrics);
 }
 
 }  // namespace authd::net

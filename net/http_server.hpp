@@ -53,6 +53,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -91,6 +92,12 @@ struct ServerOptions {
   std::chrono::milliseconds linger_timeout{1'000};
   // One info line per request. Default: true.
   bool access_log = true;
+  // Called once per answer (metrics), after writing it, whether or not the client got it. Not for
+  // the canned 503 of a connection over max_connections. Arguments: the method as sent ("" when the
+  // request was refused before it was parsed), the matched route pattern ("" when no route
+  // matched: 404, 405, or refused before routing) and the status. Runs on the connection's
+  // strand: must be cheap and must not block or throw. Default: none.
+  std::function<void(std::string_view method, std::string_view route, unsigned status)> on_response;
 };
 
 class HttpServer final {

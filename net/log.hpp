@@ -2,7 +2,10 @@
 //
 //   {"ts":"2026-01-01T00:00:00.000000Z","level":"info","msg":"request","status":200,...}
 //
-// Escaping is done by boost::json, so a newline or quote in a field cannot forge a log line.
+// Escaping is done by boost::json, so a newline or quote in a field cannot forge a log line; C0
+// controls (ESC included) are written as \u00XX; invalid UTF-8, DEL and C1 controls in keys and
+// string values (nested ones too) become U+FFFD, so every line is one valid JSON object that is
+// safe to print on a terminal.
 // Keys "ts", "level" and "msg" are reserved: a field with one of those names is dropped.
 // Fields whose key contains "password", "secret", "token", "authorization" or "cookie"
 // (case-insensitive) are written as "[redacted]": defence in depth, callers still must never

@@ -134,6 +134,13 @@ constexpr std::initializer_list<Op> kOps = {
      "200 Status",
      {503}},
     {"get", "/openapi.json", "This document", false, nullptr, "200 Any", {}},
+    {"get",
+     "/metrics",
+     "Prometheus metrics, text format 0.0.4 (404 when turned off)",
+     false,
+     nullptr,
+     "200 Metrics",
+     {404}},
 };
 
 json::object Ref(std::string_view name) {
@@ -259,6 +266,7 @@ json::object Schemas() {
                   {"keys"});
   s["Status"] = Obj({{"status", Str()}}, {"status"});
   s["Any"] = json::object{};
+  s["Metrics"] = Str();
   return s;
 }
 
@@ -286,7 +294,11 @@ json::object Build() {
     const auto space = success.find(' ');
     const std::string status(success.substr(0, space));
     json::object ok{{"description", status == "204" ? "No Content" : "Success"}};
-    if (space != std::string_view::npos) ok["content"] = JsonContent(success.substr(space + 1));
+    if (space != std::string_view::npos) {
+      const auto schema = success.substr(space + 1);
+      ok["content"] = schema == "Metrics" ? JsonContent(schema, "text/plain; version=0.0.4")
+                                          : JsonContent(schema);
+    }
     responses[status] = std::move(ok);
     for (int code : op.failures) {
       responses[std::to_string(code)] =

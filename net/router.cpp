@@ -151,6 +151,7 @@ Router::Match Router::Find(std::string_view method, std::string_view path) const
   }
   result.kind = Match::Kind::kFound;
   result.handler = &best->handler;
+  result.pattern = best->pattern;
   return result;
 }
 

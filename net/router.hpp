@@ -67,6 +67,7 @@ class Router final {
     enum class Kind { kFound, kNotFound, kMethodNotAllowed };
     Kind kind = Kind::kNotFound;
     const Handler* handler = nullptr;  // kFound only; owned by the Router
+    std::string_view pattern;          // kFound only, e.g. "/v1/users/{id}"; owned by the Router
     PathParams params;                 // kFound only
     std::string allow;                 // kMethodNotAllowed only, e.g. "DELETE, GET, HEAD"
   };

@@ -9,6 +9,7 @@
 #include "core/password_hash.hpp"
 #include "core/validation.hpp"
 #include "net/api_keys.hpp"
+#include "net/metrics.hpp"
 #include "net/offload.hpp"
 #include "net/tokens.hpp"
 #include "projections/session_commands.hpp"
@@ -44,6 +45,8 @@ struct Services {
   const core::PasswordHasher& hasher;
   BoundedPool& hash_pool;  // argon2id runs here, never on an I/O thread
   ApiKeys& api_keys;
+  // What GET /metrics renders; nullptr when metrics are turned off (GET /metrics is then 404).
+  const MetricsRegistry* metrics = nullptr;
 };
 
 }  // namespace authd::net

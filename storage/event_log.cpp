@@ -3,6 +3,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <future>
@@ -61,6 +62,12 @@ struct EventLog::Impl {
   core::Digest head_hash{};
   std::map<std::uint64_t, CommitListener> listeners;
   std::uint64_t next_listener = 1;
+
+  // Statistics (see EventLog::Stats): 100 us to 2.5 s, and powers of two up to max_group's
+  // default.
+  core::FixedHistogram commit_seconds{
+      {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}};
+  core::FixedHistogram group_commands{{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096}};
 
   [[nodiscard]] Result<void> LoadHead();
   [[nodiscard]] Result<void> CheckMasterKey();
@@ -166,6 +173,8 @@ void EventLog::Impl::WriterLoop() {
 }
 
 void EventLog::Impl::RunGroup(std::vector<Pending>& group) {
+  const auto started = std::chrono::steady_clock::now();
+  group_commands.Observe(static_cast<double>(group.size()));
   std::vector<Result<Committed>> results;
   results.reserve(group.size());
   std::shared_ptr<Committed> published;
@@ -211,6 +220,8 @@ void EventLog::Impl::RunGroup(std::vector<Pending>& group) {
       rocksdb::WriteOptions wo;
       wo.sync = options.sync;
       auto s = rocks->db().Write(wo, builder.Finish());
+      commit_seconds.Observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
       if (!s.ok()) {
         needs_resume = true;
         Errc err = FromStatus(s);
@@ -486,6 +497,10 @@ std::pair<std::uint32_t, std::uint64_t> EventLog::Checkpoint(std::string_view na
 std::size_t EventLog::QueueDepth() const {
   std::lock_guard lock(impl_->queue_mu);
   return impl_->queue.size();
+}
+
+EventLog::CommitStats EventLog::Stats() const {
+  return {impl_->commit_seconds.Snapshot(), impl_->group_commands.Snapshot()};
 }
 
 }  // namespace authd::storage

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 #include <string>
 #include <vector>
@@ -42,6 +43,28 @@ TEST_F(LogTest, HostileTextCannotForgeALine) {
   EXPECT_EQ(v.at("level"), "warn");
   EXPECT_EQ(v.at("msg"), "x\n{\"level\":\"error\"}");  // reserved keys are not overridden
   EXPECT_EQ(v.at("path"), "/a\r\n{\"msg\":\"forged\"}");
+}
+
+TEST_F(LogTest, ControlCharactersAndBadUtf8StayInsideOneValidLine) {
+  // ESC [ 31m (ANSI colour), BEL, DEL, a C1 CSI (U+009B), invalid UTF-8 and a lone continuation.
+  const std::string hostile =
+      "a\x1b[31mred\x07\x7f\xc2\x9b"
+      "2J\xff\xfe\x80z\u00e9";
+  LogInfo("m", {{"ua", hostile}, {"nested", boost::json::array{hostile}}, {hostile, 1}});
+  ASSERT_EQ(lines_.size(), 1u);
+  const auto& line = lines_[0];
+  for (char c : line) {
+    const auto b = static_cast<unsigned char>(c);
+    EXPECT_TRUE(b >= 0x20 && b != 0x7f) << "raw control byte " << int(b);
+  }
+  EXPECT_EQ(line.find("\xc2\x9b"), std::string::npos);
+  auto v = boost::json::parse(line).as_object();
+  const std::string ua(v.at("ua").as_string());
+  EXPECT_EQ(ua.substr(0, 2), "a\x1b");  // ESC survives as a value, written escaped (\u001b)
+  EXPECT_NE(line.find("\\u001b"), std::string::npos);
+  EXPECT_NE(ua.find("\u00e9"), std::string::npos);  // valid non-ASCII text is kept
+  EXPECT_NE(ua.find("\xEF\xBF\xBD"), std::string::npos);
+  EXPECT_EQ(v.at("nested").as_array().at(0).as_string(), ua);
 }
 
 TEST_F(LogTest, SensitiveKeysAreRedacted) {

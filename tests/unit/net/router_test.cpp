@@ -37,6 +37,15 @@ TEST_F(RouterTest, MatchesPatternsAndCapturesParams) {
   EXPECT_EQ(router_.Find("GET", "/").kind, Router::Match::Kind::kFound);
 }
 
+TEST_F(RouterTest, MatchNamesItsPatternForMetrics) {
+  EXPECT_EQ(router_.Find("GET", "/v1/users/usr_1/roles").pattern, "/v1/users/{id}/roles");
+  EXPECT_EQ(router_.Find("HEAD", "/v1/users/usr_2").pattern, "/v1/users/{id}");
+  EXPECT_EQ(router_.Find("DELETE", "/v1/sessions/current").pattern, "/v1/sessions/current");
+  EXPECT_EQ(router_.Find("DELETE", "/v1/sessions/ses_1").pattern, "/v1/sessions/{id}");
+  EXPECT_EQ(router_.Find("GET", "/nowhere").pattern, "");
+  EXPECT_EQ(router_.Find("PUT", "/v1/users/usr_1").pattern, "");  // 405: no route matched
+}
+
 TEST_F(RouterTest, ParamsArePercentDecodedButSegmentsSplitFirst) {
   auto m = router_.Find("GET", "/v1/users/a%2Fb%20c");
   ASSERT_EQ(m.kind, Router::Match::Kind::kFound);

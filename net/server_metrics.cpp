@@ -1,0 +1,56 @@
+#include "net/server_metrics.hpp"
+
+#include <array>
+#include <string>
+
+namespace authd::net {
+namespace {
+
+std::string MethodLabel(std::string_view method, bool routed) {
+  if (routed) return std::string(method);  // a method some route accepts (or HEAD)
+  constexpr std::array<std::string_view, 8> kStandard = {"GET",    "HEAD",    "POST",  "PUT",
+                                                         "DELETE", "OPTIONS", "PATCH", "TRACE"};
+  for (auto m : kStandard) {
+    if (m == method) return std::string(m);
+  }
+  return "other";
+}
+
+}  // namespace
+
+void RegisterLogMetrics(MetricsRegistry& registry, const storage::EventLog& log) {
+  registry.GaugeCallback("authd_log_queue_depth", "Commands waiting for the event log's writer.",
+                         [&log] { return static_cast<double>(log.QueueDepth()); });
+  registry.GaugeCallback("authd_log_head_seq", "Sequence number of the last committed event.",
+                         [&log] { return static_cast<double>(log.Head()); });
+  registry.HistogramCallback(
+      "authd_log_commit_seconds",
+      "Group commit latency: from deciding the group's first command to the synced write "
+      "returning (queue wait excluded), per group written.",
+      [&log] { return log.Stats().commit_seconds; });
+  registry.HistogramCallback("authd_log_group_commands",
+                             "Commands decided per group commit (refused ones included).",
+                             [&log] { return log.Stats().group_commands; });
+}
+
+void RegisterHashPoolMetrics(MetricsRegistry& registry, const BoundedPool& pool) {
+  registry.GaugeCallback("authd_hash_pool_pending", "Password hashes (argon2id) running or queued.",
+                         [&pool] { return static_cast<double>(pool.Pending()); });
+  registry.GaugeCallback("authd_hash_pool_capacity",
+                         "Password hashes that may run or wait before new ones get 503.",
+                         [&pool] { return static_cast<double>(pool.MaxQueued()); });
+}
+
+std::function<void(std::string_view, std::string_view, unsigned)> RegisterRequestMetrics(
+    MetricsRegistry& registry) {
+  auto& requests = registry.Counter("authd_http_requests_total",
+                                    "HTTP requests answered, by method, route pattern and status.",
+                                    {"method", "route", "status"});
+  return [&requests](std::string_view method, std::string_view route, unsigned status) {
+    const bool routed = !route.empty();
+    requests.Inc({MethodLabel(method, routed), routed ? std::string(route) : "unmatched",
+                  std::to_string(status)});
+  };
+}
+
+}  // namespace authd::net

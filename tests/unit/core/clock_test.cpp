@@ -1,0 +1,40 @@
+// RFC 3339 parsing (authd replay --at) against FormatRfc3339 and known instants.
+#include "core/clock.hpp"
+
+#include <gtest/gtest.h>
+
+namespace authd::core {
+namespace {
+
+constexpr Micros kSecond = 1'000'000;
+constexpr Micros k2026 = 1'767'225'600 * kSecond;  // 2026-01-01T00:00:00Z
+
+TEST(ClockTest, ParsesUtcAndOffsets) {
+  EXPECT_EQ(ParseRfc3339("2026-01-01T00:00:00Z"), k2026);
+  EXPECT_EQ(ParseRfc3339("2026-01-01t00:00:00z"), k2026);
+  EXPECT_EQ(ParseRfc3339("1970-01-01T00:00:00Z"), 0);
+  EXPECT_EQ(ParseRfc3339("2026-01-01T01:30:00+01:30"), k2026);
+  EXPECT_EQ(ParseRfc3339("2025-12-31T19:00:00-05:00"), k2026);
+  EXPECT_EQ(ParseRfc3339("2026-01-01T00:00:00.5Z"), k2026 + 500'000);
+  EXPECT_EQ(ParseRfc3339("2026-01-01T00:00:00.1234567Z"), k2026 + 123'456);  // truncated
+  EXPECT_EQ(ParseRfc3339("2024-02-29T00:00:00Z"), 1'709'164'800 * kSecond);
+}
+
+TEST(ClockTest, RoundTripsWithFormat) {
+  for (Micros t : {Micros{0}, k2026, k2026 + 123'456, Micros{4'102'444'800'000'001}}) {
+    EXPECT_EQ(ParseRfc3339(FormatRfc3339(t)), t) << FormatRfc3339(t);
+  }
+}
+
+TEST(ClockTest, RejectsMalformedTimes) {
+  for (const char* bad :
+       {"", "2026-01-01", "2026-01-01T00:00:00", "2026-01-01 00:00:00Z", "2026-13-01T00:00:00Z",
+        "2026-02-29T00:00:00Z", "2026-01-32T00:00:00Z", "2026-01-01T24:00:00Z",
+        "2026-01-01T00:60:00Z", "2026-01-01T00:00:00.Z", "2026-01-01T00:00:00+0100",
+        "2026-01-01T00:00:00Zjunk", "0000-01-01T00:00:00Z", "20x6-01-01T00:00:00Z"}) {
+    EXPECT_FALSE(ParseRfc3339(bad).has_value()) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace authd::core
