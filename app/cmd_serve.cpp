@@ -8,6 +8,7 @@
 
 #include "app/commands.hpp"
 #include "app/data_dir.hpp"
+#include "app/security_options.hpp"
 #include "core/password_hash.hpp"
 #include "net/api.hpp"
 #include "net/http_server.hpp"
@@ -44,6 +45,7 @@ struct ServeConfig {
   std::int64_t keepalive_ms = 30'000;
   std::string trusted_proxy;
   bool sync = true;
+  SecurityConfig security;
 };
 
 po::options_description Options(ServeConfig& c) {
@@ -80,6 +82,7 @@ po::options_description Options(ServeConfig& c) {
                                  "address of a reverse proxy whose X-Forwarded-For is trusted")(
       "sync", po::value(&c.sync)->default_value(c.sync),
       "fsync every commit (never turn off in production)");
+  AddSecurityOptions(d, c.security);
   return d;
 }
 
@@ -173,6 +176,16 @@ int ServeCommand(const Args& args) {
     Complain("serve", "cannot load the token signing keys: " + keys.error().message());
     return kExitData;
   }
+  auto security = MakeSecurityServices(c.security, dir.throttle_key, why);
+  if (!security) {
+    Complain("serve", why);
+    return kExitUsage;
+  }
+  // Before serving: the monitor primes its windows from the log's recent events.
+  if (auto attached = security->monitor->Attach(*dir.log, dir.clock.NowMicros()); !attached) {
+    net::LogWarn("the failed-login monitor could not read recent events; it starts empty",
+                 {{"error", attached.error().message()}});
+  }
   const core::PasswordHasher hasher(argon2);
   net::BoundedPool hash_pool(c.hash_threads, c.hash_queue);
   net::TokenService tokens(
@@ -192,7 +205,12 @@ int ServeCommand(const Args& args) {
                          .sessions_cmd = sessions,
                          .tokens = tokens,
                          .hasher = hasher,
-                         .hash_pool = hash_pool};
+                         .hash_pool = hash_pool,
+                         .security = security->monitor.get(),
+                         .login_guard = security->guard.get(),
+                         .monitor = security->monitor.get(),
+                         .signup_limit = security->signup_limit.get(),
+                         .refresh_limit = security->refresh_limit.get()};
 
   server_options.io_threads = c.io_threads;
   server_options.max_body_bytes = c.max_body_bytes;

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "projections/session_table.hpp"
+#include "projections/throttle_table.hpp"
 #include "projections/user_table.hpp"
 #include "storage/error.hpp"
 #include "storage/master_key.hpp"
@@ -14,6 +15,7 @@ std::vector<std::unique_ptr<storage::InlineProjection>> MakeProjections() {
   std::vector<std::unique_ptr<storage::InlineProjection>> out;
   out.push_back(std::make_unique<projections::UserTable>());
   out.push_back(std::make_unique<projections::SessionTable>());
+  out.push_back(std::make_unique<projections::ThrottleTable>());
   return out;
 }
 
@@ -80,6 +82,7 @@ Result<std::unique_ptr<DataDir>> OpenDataDir(const std::string& path, OpenMode m
       projections::DeriveKey(master->key, "unique-index"));
   dir->users = std::make_unique<projections::UserDirectory>(*dir->log, *dir->commands);
   dir->refresh_key = projections::DeriveKey(master->key, "refresh-token");
+  dir->throttle_key = projections::DeriveKey(master->key, "client-address");
   return dir;
 }
 

@@ -12,6 +12,8 @@ void RegisterAuthRoutes(Router& router);
 void RegisterAccountRoutes(Router& router);
 // Admin user management and roles.
 void RegisterAdminRoutes(Router& router);
+// GET /v1/security/failed-logins (admins and auditors).
+void RegisterSecurityRoutes(Router& router);
 // JWKS, health, readiness and the OpenAPI document.
 void RegisterMetaRoutes(Router& router);
 
@@ -19,6 +21,7 @@ inline void RegisterApiRoutes(Router& router) {
   RegisterAuthRoutes(router);
   RegisterAccountRoutes(router);
   RegisterAdminRoutes(router);
+  RegisterSecurityRoutes(router);
   RegisterMetaRoutes(router);
 }
 

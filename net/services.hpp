@@ -9,7 +9,11 @@
 #include "core/password_hash.hpp"
 #include "core/validation.hpp"
 #include "net/offload.hpp"
+#include "net/rate_limiter.hpp"
 #include "net/tokens.hpp"
+#include "projections/failed_login_monitor.hpp"
+#include "projections/login_guard.hpp"
+#include "projections/security_view.hpp"
 #include "projections/session_commands.hpp"
 #include "projections/user_commands.hpp"
 #include "projections/user_directory.hpp"
@@ -39,6 +43,15 @@ struct Services {
   TokenService& tokens;
   const core::PasswordHasher& hasher;
   BoundedPool& hash_pool;  // argon2id runs here, never on an I/O thread
+  // The failed-login monitor as dashboards see it (null: none).
+  const projections::SecurityView* security = nullptr;
+  // Login throttling in the write path (null: off). docs/THROTTLING.md.
+  const projections::LoginGuard* login_guard = nullptr;
+  // The monitor's full report for GET /v1/security/failed-logins (null: that answers 503).
+  const projections::FailedLoginMonitor* monitor = nullptr;
+  // Per-address limits on signup and refresh (null: none).
+  RateLimiter* signup_limit = nullptr;
+  RateLimiter* refresh_limit = nullptr;
 };
 
 }  // namespace authd::net
