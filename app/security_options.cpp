@@ -69,15 +69,15 @@ std::unique_ptr<SecurityServices> MakeSecurityServices(const SecurityConfig& c,
   if (c.login_throttle) {
     s->guard = std::make_unique<projections::LoginGuard>(address_key, policy, &s->addresses);
   }
-  s->monitor = std::make_unique<projections::FailedLoginMonitor>(projections::MonitorOptions{
-      .window = c.monitor_window * kSecond,
-      .brute_force_failures = c.monitor_brute_force,
-      .spray_accounts = c.monitor_spray_accounts,
-      .distributed_addresses = c.monitor_distributed_addresses,
-      .policy = policy,
-      .addresses = &s->addresses});
-  s->signup_limit =
-      std::make_unique<net::RateLimiter>(net::RateLimit{c.signup_burst, c.signup_refill_ms * kMilli});
+  s->monitor = std::make_unique<projections::FailedLoginMonitor>(
+      projections::MonitorOptions{.window = c.monitor_window * kSecond,
+                                  .brute_force_failures = c.monitor_brute_force,
+                                  .spray_accounts = c.monitor_spray_accounts,
+                                  .distributed_addresses = c.monitor_distributed_addresses,
+                                  .policy = policy,
+                                  .addresses = &s->addresses});
+  s->signup_limit = std::make_unique<net::RateLimiter>(
+      net::RateLimit{c.signup_burst, c.signup_refill_ms * kMilli});
   s->refresh_limit = std::make_unique<net::RateLimiter>(
       net::RateLimit{c.refresh_burst, c.refresh_refill_ms * kMilli});
   return s;

@@ -46,8 +46,7 @@ struct SecurityServices {
 };
 
 // Errors: a sentence saying which option is out of range, in `why`.
-[[nodiscard]] std::unique_ptr<SecurityServices> MakeSecurityServices(const SecurityConfig& c,
-                                                                     const core::Key256& address_key,
-                                                                     std::string& why);
+[[nodiscard]] std::unique_ptr<SecurityServices> MakeSecurityServices(
+    const SecurityConfig& c, const core::Key256& address_key, std::string& why);
 
 }  // namespace authd::app

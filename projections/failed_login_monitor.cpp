@@ -87,8 +87,9 @@ void FailedLoginMonitor::ObserveLocked(const core::Event& event) {
   const std::string pair = PairId(subject->account, subject->addr);
   if (event.type == ev::kUserLoginSucceeded) {
     ++counters_.logins_succeeded;
+    // The mirrors only show throttles, so a success simply ends the pair's backoff.
     accounts_.erase(subject->account);
-    if (!subject->addr.empty()) RecordSuccess(pairs_[pair], event.at);
+    pairs_.erase(pair);
     return;
   }
   ++counters_.logins_failed;
@@ -101,17 +102,18 @@ void FailedLoginMonitor::ObserveLocked(const core::Event& event) {
   Forget(event.at);
 }
 
-// Keeps memory bounded: drops failures older than the window and, now and then, throttle state
-// that can no longer block anything.
+// Keeps memory bounded: drops failures older than the window and, when the throttle mirrors have
+// doubled since the last sweep, the entries that can no longer block anything. The doubling keeps
+// the sweep's cost per event constant on the writer thread.
 void FailedLoginMonitor::Forget(core::Micros now) {
   while (!failures_.empty() &&
          (failures_.front().at < now - options_.window || failures_.size() > options_.max_failures))
     failures_.pop_front();
-  const std::size_t limit = std::max<std::size_t>(options_.max_failures, 1024);
-  if (pairs_.size() + accounts_.size() + addresses_.size() <= 2 * limit) return;
+  const std::size_t size = pairs_.size() + accounts_.size() + addresses_.size();
+  if (size <= std::max(next_sweep_, 2 * options_.max_failures)) return;
   const auto& p = options_.policy;
   std::erase_if(pairs_, [&](const auto& kv) {
-    return kv.second.last_failure_at < now - std::max(p.pair_max_delay, kPairForget);
+    return kv.second.last_failure_at < now - std::max(p.pair_max_delay, options_.window);
   });
   std::erase_if(accounts_, [&](const auto& kv) {
     return kv.second.last_failure_at < now - std::max(p.account_lockout, options_.window) &&
@@ -120,6 +122,7 @@ void FailedLoginMonitor::Forget(core::Micros now) {
   std::erase_if(addresses_, [&](const auto& kv) {
     return kv.second.failures.empty() || kv.second.failures.back() < now - p.address_window;
   });
+  next_sweep_ = 2 * (pairs_.size() + accounts_.size() + addresses_.size());
 }
 
 SecuritySnapshot FailedLoginMonitor::Snapshot(core::Micros now) const {
@@ -165,28 +168,31 @@ MonitorReport FailedLoginMonitor::ReportLocked(core::Micros now) const {
     };
     if (t.failures >= options_.brute_force_failures) {
       found[{"brute_force", account}] = {
-          "", "brute_force", Severity(t.failures, options_.brute_force_failures), t.first_at,
-          t.last_at, evidence()};
+          "",         "brute_force", Severity(t.failures, options_.brute_force_failures),
+          t.first_at, t.last_at,     evidence()};
     }
     if (t.others.size() >= options_.distributed_addresses) {
       found[{"distributed_guessing", account}] = {
-          "", "distributed_guessing", Severity(t.others.size(), options_.distributed_addresses),
-          t.first_at, t.last_at, evidence()};
+          "",
+          "distributed_guessing",
+          Severity(t.others.size(), options_.distributed_addresses),
+          t.first_at,
+          t.last_at,
+          evidence()};
     }
   }
   for (const auto& [addr, t] : by_address) {
     if (t.others.size() < options_.spray_accounts) continue;
-    found[{"password_spraying", addr}] = {
-        "",
-        "password_spraying",
-        Severity(t.others.size(), options_.spray_accounts),
-        t.first_at,
-        t.last_at,
-        boost::json::object{{"address", ShowAddress(addr)},
-                            {"failures", t.failures},
-                            {"account_count", t.others.size()},
-                            {"accounts", list(t.others, false)},
-                            {"window_seconds", window_s}}};
+    found[{"password_spraying", addr}] = {"",
+                                          "password_spraying",
+                                          Severity(t.others.size(), options_.spray_accounts),
+                                          t.first_at,
+                                          t.last_at,
+                                          boost::json::object{{"address", ShowAddress(addr)},
+                                                              {"failures", t.failures},
+                                                              {"account_count", t.others.size()},
+                                                              {"accounts", list(t.others, false)},
+                                                              {"window_seconds", window_s}}};
   }
   // Alerts keep their id and start while they stay open; those whose pattern stopped close.
   std::erase_if(open_, [&](const auto& kv) { return !found.contains(kv.first); });
@@ -197,10 +203,9 @@ MonitorReport FailedLoginMonitor::ReportLocked(core::Micros now) const {
     alert.started_at = it->second.started_at;
     r.snapshot.alerts.push_back(std::move(alert));
   }
-  std::stable_sort(r.snapshot.alerts.begin(), r.snapshot.alerts.end(),
-                   [](const SecurityAlert& a, const SecurityAlert& b) {
-                     return a.started_at < b.started_at;
-                   });
+  std::stable_sort(
+      r.snapshot.alerts.begin(), r.snapshot.alerts.end(),
+      [](const SecurityAlert& a, const SecurityAlert& b) { return a.started_at < b.started_at; });
 
   const auto& p = options_.policy;
   for (const auto& [id, s] : pairs_) {
@@ -223,8 +228,10 @@ MonitorReport FailedLoginMonitor::ReportLocked(core::Micros now) const {
 
   r.snapshot.counters = counters_;
   r.snapshot.counters.active_throttles = r.throttles.size();
-  r.top_accounts = Top(by_account, options_.top, [](const std::string& a) { return ShowAccount(a); });
-  r.top_addresses = Top(by_address, options_.top, [this](const std::string& a) { return ShowAddress(a); });
+  r.top_accounts =
+      Top(by_account, options_.top, [](const std::string& a) { return ShowAccount(a); });
+  r.top_addresses =
+      Top(by_address, options_.top, [this](const std::string& a) { return ShowAddress(a); });
   return r;
 }
 

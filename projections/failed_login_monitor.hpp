@@ -108,10 +108,12 @@ class FailedLoginMonitor final : public SecurityView {
   MonitorOptions options_;
   mutable std::mutex mutex_;
   std::deque<Failure> failures_;
+  // Mirrors of the throttle state, to show the throttles in force (failing pairs only).
   std::unordered_map<std::string, PairState> pairs_;  // account '\0' addr
   std::unordered_map<std::string, AccountState> accounts_;
   std::unordered_map<std::string, AddressState> addresses_;
   SecurityCounters counters_;
+  std::size_t next_sweep_ = 0;
   // Alerts stay open (same id) while their pattern holds at each look.
   struct OpenAlert {
     std::string id;

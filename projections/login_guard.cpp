@@ -71,8 +71,8 @@ std::string LoginGuard::AddressHash(std::string_view ip) const {
   return pseudonym;
 }
 
-Result<ThrottleVerdict> LoginGuard::Check(const storage::EventLog& log,
-                                          const LoginAttempt& attempt, core::Micros now) const {
+Result<ThrottleVerdict> LoginGuard::Check(const storage::EventLog& log, const LoginAttempt& attempt,
+                                          core::Micros now) const {
   return Evaluate(log, attempt, policy_, now);
 }
 

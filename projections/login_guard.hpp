@@ -33,8 +33,7 @@ class LoginGuard {
  public:
   // `address_key` keys the address pseudonyms; `book` (optional, may be null) remembers which
   // address each pseudonym stands for, in memory only, for the security view.
-  LoginGuard(const core::Key256& address_key, ThrottlePolicy policy,
-             AddressBook* book = nullptr)
+  LoginGuard(const core::Key256& address_key, ThrottlePolicy policy, AddressBook* book = nullptr)
       : address_key_(address_key), policy_(policy), book_(book) {}
 
   // The pseudonym of a client address (hex of a keyed hash), "" for "".
@@ -42,8 +41,7 @@ class LoginGuard {
 
   // The verdict from committed state. Errors: storage errors.
   [[nodiscard]] Result<ThrottleVerdict> Check(const storage::EventLog& log,
-                                              const LoginAttempt& attempt,
-                                              core::Micros now) const;
+                                              const LoginAttempt& attempt, core::Micros now) const;
 
   // Runs `inner` unless the attempt is throttled at the group's commit time; then appends
   // user.login_throttled instead and sets *verdict. inner's errors pass through.

@@ -45,8 +45,7 @@ core::Micros PairBlockedUntil(const PairState& s, const ThrottlePolicy& p) {
   return s.last_failure_at + std::min(delay, p.pair_max_delay);
 }
 
-core::Micros AddressBlockedUntil(const AddressState& s, const ThrottlePolicy& p,
-                                 core::Micros now) {
+core::Micros AddressBlockedUntil(const AddressState& s, const ThrottlePolicy& p, core::Micros now) {
   if (s.failures.size() < p.address_limit) return 0;
   // The limit-th latest failure leaves the window at this time; until then the window is full.
   const core::Micros until = s.failures[s.failures.size() - p.address_limit] + p.address_window;

@@ -144,9 +144,9 @@ void RecordFailure(AccountState& s, core::Micros at) {
 void RecordFailure(AddressState& s, core::Micros at) {
   s.failures.push_back(at);
   if (s.failures.size() > kAddressHistory) {
-    s.failures.erase(s.failures.begin(),
-                     s.failures.begin() + static_cast<std::ptrdiff_t>(s.failures.size() -
-                                                                      kAddressHistory));
+    s.failures.erase(
+        s.failures.begin(),
+        s.failures.begin() + static_cast<std::ptrdiff_t>(s.failures.size() - kAddressHistory));
   }
 }
 

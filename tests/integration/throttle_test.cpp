@@ -1,7 +1,7 @@
 // Attack cases against a real server: password guessing on one account, who may read the
 // failed-login monitor, and the per-address limits on signup and refresh (spraying across many
-// accounts is in throttle_slow_test.cpp). Client addresses differ through the trusted-proxy option: the server trusts
-// X-Forwarded-For from 127.0.0.1, so each request names its own client address.
+// accounts is in throttle_slow_test.cpp). Client addresses differ through the trusted-proxy option:
+// the server trusts X-Forwarded-For from 127.0.0.1, so each request names its own client address.
 #include <gtest/gtest.h>
 
 #include "tests/integration/throttle_support.hpp"
@@ -11,7 +11,9 @@ namespace {
 
 class ThrottleTest : public ServerSuite<ThrottleTest> {
  public:
-  static ServerSpec Spec() { return {.with_admin = true, .flags = {"--trusted-proxy", "127.0.0.1"}}; }
+  static ServerSpec Spec() {
+    return {.with_admin = true, .flags = {"--trusted-proxy", "127.0.0.1"}};
+  }
 };
 
 TEST_F(ThrottleTest, GuessingOneAccountIsThrottledButItsOwnerStillLogsInElsewhere) {
@@ -75,7 +77,8 @@ TEST_F(RateLimitTest, SignupsPerAddressAreLimited) {
   EXPECT_GE(RetryAfter(res), 1);
   EXPECT_LE(RetryAfter(res), 600);
   // Another address is not affected.
-  res = SendFrom(api, "192.0.2.31", "/v1/users", SignupBody(name, name + "@example.com", kPassword));
+  res =
+      SendFrom(api, "192.0.2.31", "/v1/users", SignupBody(name, name + "@example.com", kPassword));
   EXPECT_EQ(res.result_int(), 201U) << Describe(res);
 }
 

@@ -118,7 +118,8 @@ TEST_F(MonitorTest, SprayFromOneAddressAcrossManyAccounts) {
   // 50 failures from one address exceed the per-address limit (30 in 10 minutes).
   bool address_throttle = false;
   for (const auto& t : report.throttles)
-    address_throttle = address_throttle || (t.reason == "address_limit" && t.address == "203.0.113.9");
+    address_throttle =
+        address_throttle || (t.reason == "address_limit" && t.address == "203.0.113.9");
   EXPECT_TRUE(address_throttle);
   // Both the alert and the throttle expire with time.
   clock_.Advance(15 * kMinute);
@@ -137,6 +138,16 @@ TEST_F(MonitorTest, DistributedGuessingOnOneAccountFromManyAddresses) {
   // Unknown pseudonyms show as such, never as something that looks like an address.
   EXPECT_EQ(dist->evidence.at("addresses").as_array().front().as_string().subview(0, 5), "addr:");
   EXPECT_EQ(Find(alerts, "brute_force"), nullptr);
+}
+
+TEST_F(MonitorTest, WindowIsBoundedInMemory) {
+  FailedLoginMonitor small(MonitorOptions{.max_failures = 100});
+  for (int i = 0; i < 150; ++i)
+    small.Observe(Login(ev::kUserLoginFailed, "usr_many", "bb01"));
+  const auto report = small.Report(clock_.NowMicros());
+  ASSERT_EQ(report.top_accounts.size(), 1U);
+  EXPECT_EQ(report.top_accounts.front().failures, 100U);
+  EXPECT_EQ(report.snapshot.counters.logins_failed, 150U);
 }
 
 TEST_F(MonitorTest, PrimesFromRecentLogEventsAndFollowsNewOnes) {

@@ -54,9 +54,9 @@ class LoginGuardTest : public ::testing::Test {
   ThrottleVerdict Fail(const std::string& user, const std::string& ip) {
     const auto a = Attempt(user, ip);
     auto verdict = std::make_shared<ThrottleVerdict>();
-    auto r = log_->Execute(guard_.Guard(
-        users_.LoginFailed(user, user, LoginFailure::kBadPassword, From(a, ip)), a, From(a, ip),
-        verdict));
+    auto r = log_->Execute(
+        guard_.Guard(users_.LoginFailed(user, user, LoginFailure::kBadPassword, From(a, ip)), a,
+                     From(a, ip), verdict));
     EXPECT_TRUE(r) << r.error().message();
     return *verdict;
   }
@@ -156,8 +156,8 @@ TEST_F(LoginGuardTest, SprayFromOneAddressHitsTheAddressLimit) {
     auto verdict = std::make_shared<ThrottleVerdict>();
     auto origin = From(a, "203.0.113.9");
     ASSERT_TRUE(log_->Execute(guard_.Guard(
-        users_.LoginFailed("", "victim" + std::to_string(i), LoginFailure::kUnknownUser, origin),
-        a, origin, verdict)));
+        users_.LoginFailed("", "victim" + std::to_string(i), LoginFailure::kUnknownUser, origin), a,
+        origin, verdict)));
     EXPECT_FALSE(verdict->throttled()) << i;
   }
   const auto v = Check("usr_bob", "203.0.113.9");
