@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <thread>
+
 #include "core/event_types.hpp"
 #include "projections/session_commands.hpp"
 #include "projections/session_table.hpp"
@@ -111,6 +115,34 @@ TEST_F(LoginGuardTest, BackoffStartsAfterFreeFailuresAndDoubles) {
   clock_.Advance(kSecond);
   EXPECT_FALSE(Fail("usr_alice", "192.0.2.1").throttled());  // 6th failure: next wait 2 s
   EXPECT_EQ(Check("usr_alice", "192.0.2.1").RetryAfterSeconds(clock_.NowMicros()), 2);
+}
+
+TEST_F(LoginGuardTest, ConcurrentAttemptsCannotOutrunTheThrottle) {
+  // 20 wrong passwords submitted at once: the handler's early look saw no throttle for any of
+  // them, but the writer decides them in order, so only the free five count as failures.
+  constexpr int kAttempts = 20;
+  std::atomic<int> done{0};
+  std::vector<std::shared_ptr<ThrottleVerdict>> verdicts;
+  for (int i = 0; i < kAttempts; ++i) {
+    const auto a = Attempt("usr_alice", "192.0.2.8");
+    verdicts.push_back(std::make_shared<ThrottleVerdict>());
+    log_->Submit(guard_.Guard(users_.LoginFailed("usr_alice", "alice", LoginFailure::kBadPassword,
+                                                 From(a, "192.0.2.8")),
+                              a, From(a, "192.0.2.8"), verdicts.back()),
+                 [&done](Result<storage::Committed> r) {
+                   EXPECT_TRUE(r);
+                   done.fetch_add(1);
+                 });
+  }
+  for (int i = 0; i < 500 && done.load() < kAttempts; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(done.load(), kAttempts);
+  int throttled = 0;
+  for (const auto& v : verdicts)
+    throttled += v->throttled() ? 1 : 0;
+  EXPECT_EQ(throttled, kAttempts - 5);
+  EXPECT_EQ(CountOf(core::events::kUserLoginFailed), 5U);
+  EXPECT_EQ(CountOf(core::events::kUserLoginThrottled), static_cast<std::size_t>(kAttempts - 5));
 }
 
 TEST_F(LoginGuardTest, RightPasswordIsRefusedWhileThrottledAndAllowedAfter) {
