@@ -159,6 +159,11 @@ int ServeCommand(const Args& args) {
     return kExitUsage;
   }
 
+  if (auto problem = SecurityConfigProblem(c.security); !problem.empty()) {
+    Complain("serve", problem);
+    return kExitUsage;
+  }
+
   std::string why;
   auto opened = OpenDataDir(c.data, {.read_only = false, .create_master_key = true}, why);
   if (!opened) {
@@ -176,11 +181,7 @@ int ServeCommand(const Args& args) {
     Complain("serve", "cannot load the token signing keys: " + keys.error().message());
     return kExitData;
   }
-  auto security = MakeSecurityServices(c.security, dir.throttle_key, why);
-  if (!security) {
-    Complain("serve", why);
-    return kExitUsage;
-  }
+  auto security = MakeSecurityServices(c.security, dir.throttle_key);
   // Before serving: the monitor primes its windows from the log's recent events.
   if (auto attached = security->monitor->Attach(*dir.log, dir.clock.NowMicros()); !attached) {
     net::LogWarn("the failed-login monitor could not read recent events; it starts empty",

@@ -9,6 +9,18 @@ namespace po = boost::program_options;
 constexpr core::Micros kSecond = 1'000'000;
 constexpr core::Micros kMilli = 1'000;
 
+projections::ThrottlePolicy PolicyOf(const SecurityConfig& c) {
+  return {
+      .pair_free_failures = c.login_backoff_after,
+      .pair_base_delay = c.login_backoff_base_ms * kMilli,
+      .pair_max_delay = c.login_backoff_max * kSecond,
+      .address_limit = c.login_address_limit,
+      .address_window = c.login_address_window * kSecond,
+      .account_ceiling = c.login_account_ceiling,
+      .account_lockout = c.login_account_lockout * kSecond,
+  };
+}
+
 }  // namespace
 
 void AddSecurityOptions(po::options_description& d, SecurityConfig& c) {
@@ -40,31 +52,21 @@ void AddSecurityOptions(po::options_description& d, SecurityConfig& c) {
   opt("refresh-refill-ms", &c.refresh_refill_ms, "time to earn back one refresh (ms)");
 }
 
-std::unique_ptr<SecurityServices> MakeSecurityServices(const SecurityConfig& c,
-                                                       const core::Key256& address_key,
-                                                       std::string& why) {
-  projections::ThrottlePolicy policy{
-      .pair_free_failures = c.login_backoff_after,
-      .pair_base_delay = c.login_backoff_base_ms * kMilli,
-      .pair_max_delay = c.login_backoff_max * kSecond,
-      .address_limit = c.login_address_limit,
-      .address_window = c.login_address_window * kSecond,
-      .account_ceiling = c.login_account_ceiling,
-      .account_lockout = c.login_account_lockout * kSecond,
-  };
-  if (auto problem = policy.Problem(); !problem.empty()) {
-    why = "login throttling: " + problem;
-    return nullptr;
-  }
+std::string SecurityConfigProblem(const SecurityConfig& c) {
+  if (auto problem = PolicyOf(c).Problem(); !problem.empty()) return "login throttling: " + problem;
   if (c.monitor_window <= 0 || c.monitor_brute_force == 0 || c.monitor_spray_accounts == 0 ||
       c.monitor_distributed_addresses == 0) {
-    why = "the monitor window and thresholds must be positive";
-    return nullptr;
+    return "the monitor window and thresholds must be positive";
   }
   if (c.signup_refill_ms <= 0 || c.refresh_refill_ms <= 0) {
-    why = "the signup and refresh refill times must be positive";
-    return nullptr;
+    return "the signup and refresh refill times must be positive";
   }
+  return "";
+}
+
+std::unique_ptr<SecurityServices> MakeSecurityServices(const SecurityConfig& c,
+                                                       const core::Key256& address_key) {
+  const auto policy = PolicyOf(c);
   auto s = std::make_unique<SecurityServices>();
   if (c.login_throttle) {
     s->guard = std::make_unique<projections::LoginGuard>(address_key, policy, &s->addresses);

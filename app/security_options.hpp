@@ -45,8 +45,11 @@ struct SecurityServices {
   std::unique_ptr<net::RateLimiter> refresh_limit;
 };
 
-// Errors: a sentence saying which option is out of range, in `why`.
+// "" when the options are in range, else a sentence saying which is not.
+[[nodiscard]] std::string SecurityConfigProblem(const SecurityConfig& c);
+
+// Builds them from options SecurityConfigProblem accepted.
 [[nodiscard]] std::unique_ptr<SecurityServices> MakeSecurityServices(
-    const SecurityConfig& c, const core::Key256& address_key, std::string& why);
+    const SecurityConfig& c, const core::Key256& address_key);
 
 }  // namespace authd::app
