@@ -68,9 +68,8 @@ std::unique_ptr<SecurityServices> MakeSecurityServices(const SecurityConfig& c,
                                                        const core::Key256& address_key) {
   const auto policy = PolicyOf(c);
   auto s = std::make_unique<SecurityServices>();
-  if (c.login_throttle) {
-    s->guard = std::make_unique<projections::LoginGuard>(address_key, policy, &s->addresses);
-  }
+  s->guard = std::make_unique<projections::LoginGuard>(address_key, policy, &s->addresses,
+                                                       c.login_throttle);
   s->monitor = std::make_unique<projections::FailedLoginMonitor>(
       projections::MonitorOptions{.window = c.monitor_window * kSecond,
                                   .brute_force_failures = c.monitor_brute_force,

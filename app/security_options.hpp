@@ -39,7 +39,7 @@ void AddSecurityOptions(boost::program_options::options_description& d, Security
 // What `authd serve` owns for throttling and monitoring. The monitor is not attached yet.
 struct SecurityServices {
   projections::AddressBook addresses;
-  std::unique_ptr<projections::LoginGuard> guard;  // null when login_throttle is off
+  std::unique_ptr<projections::LoginGuard> guard;
   std::unique_ptr<projections::FailedLoginMonitor> monitor;
   std::unique_ptr<net::RateLimiter> signup_limit;
   std::unique_ptr<net::RateLimiter> refresh_limit;

@@ -45,7 +45,8 @@ struct Services {
   BoundedPool& hash_pool;  // argon2id runs here, never on an I/O thread
   // The failed-login monitor as dashboards see it (null: none).
   const projections::SecurityView* security = nullptr;
-  // Login throttling in the write path (null: off). docs/THROTTLING.md.
+  // Login throttling in the write path, and the address pseudonyms of login events (null: off,
+  // and login events carry no pseudonym). docs/THROTTLING.md.
   const projections::LoginGuard* login_guard = nullptr;
   // The monitor's full report for GET /v1/security/failed-logins (null: that answers 503).
   const projections::FailedLoginMonitor* monitor = nullptr;

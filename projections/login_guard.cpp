@@ -73,11 +73,13 @@ std::string LoginGuard::AddressHash(std::string_view ip) const {
 
 Result<ThrottleVerdict> LoginGuard::Check(const storage::EventLog& log, const LoginAttempt& attempt,
                                           core::Micros now) const {
+  if (!enforce_) return ThrottleVerdict{};
   return Evaluate(log, attempt, policy_, now);
 }
 
 storage::DecideFn LoginGuard::Guard(storage::DecideFn inner, LoginAttempt attempt, Origin origin,
                                     std::shared_ptr<ThrottleVerdict> verdict) const {
+  if (!enforce_) return inner;
   return [policy = policy_, inner = std::move(inner), attempt = std::move(attempt),
           origin = std::move(origin), verdict](storage::Txn& txn) -> Result<void> {
     auto v = Evaluate(txn, attempt, policy, txn.Now());

@@ -33,8 +33,11 @@ class LoginGuard {
  public:
   // `address_key` keys the address pseudonyms; `book` (optional, may be null) remembers which
   // address each pseudonym stands for, in memory only, for the security view.
-  LoginGuard(const core::Key256& address_key, ThrottlePolicy policy, AddressBook* book = nullptr)
-      : address_key_(address_key), policy_(policy), book_(book) {}
+  // With `enforce` off nothing is ever throttled, but login events still carry the address
+  // pseudonym, so the monitor keeps seeing addresses.
+  LoginGuard(const core::Key256& address_key, ThrottlePolicy policy, AddressBook* book = nullptr,
+             bool enforce = true)
+      : address_key_(address_key), policy_(policy), book_(book), enforce_(enforce) {}
 
   // The pseudonym of a client address (hex of a keyed hash), "" for "".
   [[nodiscard]] std::string AddressHash(std::string_view ip) const;
@@ -59,6 +62,7 @@ class LoginGuard {
   core::Key256 address_key_;
   ThrottlePolicy policy_;
   AddressBook* book_;
+  bool enforce_;
 };
 
 }  // namespace authd::projections

@@ -248,6 +248,25 @@ TEST_F(LoginGuardTest, StateHoldsNoClearAddressAndEqualsItsRebuild) {
   EXPECT_TRUE(same->equal) << same->difference;
 }
 
+TEST_F(LoginGuardTest, NotEnforcedNeverThrottlesButStillRecordsThePseudonym) {
+  LoginGuard relaxed(DeriveKey(FixedMasterKey(), "client-address"), ThrottlePolicy{}, nullptr,
+                     /*enforce=*/false);
+  for (int i = 0; i < 10; ++i) {
+    const auto a = Attempt("usr_alice", "192.0.2.9");
+    auto verdict = std::make_shared<ThrottleVerdict>();
+    ASSERT_TRUE(log_->Execute(relaxed.Guard(
+        users_.LoginFailed("usr_alice", "alice", LoginFailure::kBadPassword, From(a, "192.0.2.9")),
+        a, From(a, "192.0.2.9"), verdict)));
+    EXPECT_FALSE(verdict->throttled());
+    auto early = relaxed.Check(*log_, a, clock_.NowMicros());
+    ASSERT_TRUE(early);
+    EXPECT_FALSE(early->throttled());
+  }
+  EXPECT_EQ(CountOf(core::events::kUserLoginFailed), 10U);
+  EXPECT_EQ(relaxed.AddressHash("192.0.2.9"), guard_.AddressHash("192.0.2.9"));
+  EXPECT_TRUE(Check("usr_alice", "192.0.2.9").throttled());  // the facts were still kept
+}
+
 TEST(ThrottlePolicyTest, RejectsOutOfRangeSettings) {
   EXPECT_EQ(ThrottlePolicy{}.Problem(), "");
   EXPECT_NE((ThrottlePolicy{.account_ceiling = 101}).Problem(), "");
