@@ -1,5 +1,10 @@
 #include "projections/login_guard.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <cstring>
+
 #include "core/error.hpp"
 #include "core/event_types.hpp"
 #include "core/hashing.hpp"
@@ -63,11 +68,29 @@ Result<void> AppendThrottled(storage::Txn& txn, const LoginAttempt& attempt,
 
 }  // namespace
 
+std::string ThrottledAddress(std::string_view ip) {
+  const std::string text(ip);
+  in6_addr v6{};
+  if (::inet_pton(AF_INET6, text.c_str(), &v6) != 1) return text;
+  char out[INET6_ADDRSTRLEN] = {};
+  if (IN6_IS_ADDR_V4MAPPED(&v6)) {
+    in_addr v4{};
+    std::memcpy(&v4, &v6.s6_addr[12], 4);
+    if (::inet_ntop(AF_INET, &v4, out, sizeof(out)) == nullptr) return text;
+    return out;
+  }
+  // One customer usually holds a whole /64: rotating through it must not reset the limits.
+  std::memset(&v6.s6_addr[8], 0, 8);
+  if (::inet_ntop(AF_INET6, &v6, out, sizeof(out)) == nullptr) return text;
+  return std::string(out) + "/64";
+}
+
 std::string LoginGuard::AddressHash(std::string_view ip) const {
   if (ip.empty()) return "";
-  const auto digest = core::KeyedHash(address_key_, "client_address", ip);
+  const std::string address = ThrottledAddress(ip);
+  const auto digest = core::KeyedHash(address_key_, "client_address", address);
   auto pseudonym = core::ToHex(std::span<const std::uint8_t>(digest.data(), 16));
-  if (book_ != nullptr) book_->Note(pseudonym, ip);
+  if (book_ != nullptr) book_->Note(pseudonym, address);
   return pseudonym;
 }
 

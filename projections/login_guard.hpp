@@ -28,6 +28,10 @@ struct LoginAttempt {
   }
 };
 
+// The address the throttle counts: IPv4 as is (also when mapped into IPv6), IPv6 as its /64
+// ("2001:db8:1:2::/64"); anything else (not an address) as is.
+[[nodiscard]] std::string ThrottledAddress(std::string_view ip);
+
 // Thread-safe; the decisions it returns copy what they need and may outlive it.
 class LoginGuard {
  public:
@@ -39,7 +43,7 @@ class LoginGuard {
              bool enforce = true)
       : address_key_(address_key), policy_(policy), book_(book), enforce_(enforce) {}
 
-  // The pseudonym of a client address (hex of a keyed hash), "" for "".
+  // The pseudonym of a client address (hex of a keyed hash of ThrottledAddress(ip)), "" for "".
   [[nodiscard]] std::string AddressHash(std::string_view ip) const;
 
   // The verdict from committed state. Errors: storage errors.

@@ -267,6 +267,21 @@ TEST_F(LoginGuardTest, NotEnforcedNeverThrottlesButStillRecordsThePseudonym) {
   EXPECT_TRUE(Check("usr_alice", "192.0.2.9").throttled());  // the facts were still kept
 }
 
+TEST(ThrottledAddressTest, Ipv6CountsPerSlash64AndMappedIpv4AsIpv4) {
+  EXPECT_EQ(ThrottledAddress("192.0.2.1"), "192.0.2.1");
+  EXPECT_EQ(ThrottledAddress("::ffff:192.0.2.1"), "192.0.2.1");
+  EXPECT_EQ(ThrottledAddress("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::/64");
+  EXPECT_EQ(ThrottledAddress("2001:db8:1:2::1"), ThrottledAddress("2001:db8:1:2:ffff::9"));
+  EXPECT_NE(ThrottledAddress("2001:db8:1:2::1"), ThrottledAddress("2001:db8:1:3::1"));
+}
+
+TEST_F(LoginGuardTest, RotatingThroughAnIpv6Slash64DoesNotEscapeTheBackoff) {
+  for (int i = 0; i < 5; ++i)
+    Fail("usr_alice", "2001:db8:7:7::" + std::to_string(i + 1));
+  EXPECT_TRUE(Check("usr_alice", "2001:db8:7:7::99").throttled());
+  EXPECT_FALSE(Check("usr_alice", "2001:db8:7:8::1").throttled());
+}
+
 TEST(ThrottlePolicyTest, RejectsOutOfRangeSettings) {
   EXPECT_EQ(ThrottlePolicy{}.Problem(), "");
   EXPECT_NE((ThrottlePolicy{.account_ceiling = 101}).Problem(), "");
