@@ -42,7 +42,8 @@ Response TooManyAttempts(const projections::ThrottleVerdict& verdict, core::Micr
 // nullopt when the address may go on, else the 429 rate_limited to send.
 std::optional<Response> RateLimited(Services& s, RateLimiter* limiter, const Request& request) {
   if (limiter == nullptr) return std::nullopt;
-  auto wait = limiter->Take(ClientAddress(request, s.options), s.clock.NowMicros());
+  const auto address = projections::ThrottledAddress(ClientAddress(request, s.options));
+  auto wait = limiter->Take(address, s.clock.NowMicros());
   if (!wait) return std::nullopt;
   return RetryLater("rate_limited", "Rate limited",
                     "Too many requests from this address; wait before trying again.",
