@@ -102,9 +102,12 @@ TEST_F(MonitorTest, SprayFromOneAddressAcrossManyAccounts) {
   book_.Note("5a5a5a5a5a5a5a5a5a5a", "203.0.113.9");
   for (int i = 0; i < 50; ++i)
     Failed("usr_" + std::to_string(i), "5a5a5a5a5a5a5a5a5a5a");
+  const auto snapshot = monitor_.Snapshot(clock_.NowMicros());
+  ASSERT_NE(Find(snapshot.alerts, "password_spraying"), nullptr);
   const auto report = monitor_.Report(clock_.NowMicros());
   const auto* spray = Find(report.snapshot.alerts, "password_spraying");
   ASSERT_NE(spray, nullptr);
+  EXPECT_EQ(spray->id, Find(snapshot.alerts, "password_spraying")->id);  // still the same alert
   EXPECT_EQ(spray->severity, "high");
   EXPECT_EQ(spray->evidence.at("address").as_string(), "203.0.113.9");
   EXPECT_EQ(spray->evidence.at("account_count").to_number<std::int64_t>(), 50);
