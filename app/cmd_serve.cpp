@@ -8,6 +8,7 @@
 
 #include "app/commands.hpp"
 #include "app/data_dir.hpp"
+#include "app/security_options.hpp"
 #include "core/password_hash.hpp"
 #include "net/api.hpp"
 #include "net/event_metrics.hpp"
@@ -52,6 +53,7 @@ struct ServeConfig {
   std::string trusted_proxy;
   bool sync = true;
   bool metrics = true;
+  SecurityConfig security;
 };
 
 po::options_description Options(ServeConfig& c) {
@@ -94,6 +96,7 @@ po::options_description Options(ServeConfig& c) {
       "fsync every commit (never turn off in production)")(
       "metrics", po::value(&c.metrics)->default_value(c.metrics),
       "serve GET /metrics (Prometheus text format; see docs/METRICS.md)");
+  AddSecurityOptions(d, c.security);
   return d;
 }
 
@@ -174,6 +177,11 @@ int ServeCommand(const Args& args) {
     return kExitUsage;
   }
 
+  if (auto problem = SecurityConfigProblem(c.security); !problem.empty()) {
+    Complain("serve", problem);
+    return kExitUsage;
+  }
+
   std::string why;
   auto opened =
       OpenDataDir(c.data, {.read_only = false, .create_master_key = true, .sync = c.sync}, why);
@@ -191,6 +199,12 @@ int ServeCommand(const Args& args) {
   if (!keys) {
     Complain("serve", "cannot load the token signing keys: " + keys.error().message());
     return kExitData;
+  }
+  auto security = MakeSecurityServices(c.security, dir.throttle_key);
+  // Before serving: the monitor primes its windows from the log's recent events.
+  if (auto attached = security->monitor->Attach(*dir.log, dir.clock.NowMicros()); !attached) {
+    net::LogWarn("the failed-login monitor could not read recent events; it starts empty",
+                 {{"error", attached.error().message()}});
   }
   const core::PasswordHasher hasher(argon2);
   net::BoundedPool hash_pool(c.hash_threads, c.hash_queue);
@@ -217,7 +231,12 @@ int ServeCommand(const Args& args) {
                          .tokens = tokens,
                          .hasher = hasher,
                          .hash_pool = hash_pool,
-                         .api_keys = api_keys};
+                         .api_keys = api_keys,
+                         .security = security->monitor.get(),
+                         .login_guard = security->guard.get(),
+                         .monitor = security->monitor.get(),
+                         .signup_limit = security->signup_limit.get(),
+                         .refresh_limit = security->refresh_limit.get()};
 
   // One JSON line per security-relevant event (docs/CONFIG.md, "Logs").
   net::SecurityLog security_log(*dir.log);
@@ -232,6 +251,13 @@ int ServeCommand(const Args& args) {
         "authd_security_log_dropped_total",
         "Committed event groups the security log dropped because its queue was full.",
         [&security_log] { return static_cast<double>(security_log.DroppedTotal()); });
+    const projections::SecurityView* view = security->monitor.get();
+    metrics.GaugeCallback("authd_active_throttles",
+                          "Login throttles in force, as the failed-login monitor sees them.",
+                          [view, &dir] {
+                            return static_cast<double>(
+                                view->Snapshot(dir.clock.NowMicros()).counters.active_throttles);
+                          });
     services.metrics = &metrics;
   }
 

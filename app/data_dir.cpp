@@ -5,6 +5,7 @@
 
 #include "projections/api_keys.hpp"
 #include "projections/session_table.hpp"
+#include "projections/throttle_table.hpp"
 #include "projections/user_table.hpp"
 #include "storage/error.hpp"
 #include "storage/master_key.hpp"
@@ -16,6 +17,7 @@ std::vector<std::unique_ptr<storage::InlineProjection>> MakeProjections() {
   out.push_back(std::make_unique<projections::UserTable>());
   out.push_back(std::make_unique<projections::SessionTable>());
   out.push_back(std::make_unique<projections::ApiKeyTable>());
+  out.push_back(std::make_unique<projections::ThrottleTable>());
   return out;
 }
 
@@ -84,6 +86,7 @@ Result<std::unique_ptr<DataDir>> OpenDataDir(const std::string& path, OpenMode m
   dir->users = std::make_unique<projections::UserDirectory>(*dir->log, *dir->commands);
   dir->refresh_key = projections::DeriveKey(master->key, "refresh-token");
   dir->api_key_key = projections::DeriveKey(master->key, "api-key");
+  dir->throttle_key = projections::DeriveKey(master->key, "client-address");
   return dir;
 }
 

@@ -9,6 +9,8 @@ namespace authd::core::events {
 inline constexpr std::string_view kUserSignedUp = "user.signed_up";
 inline constexpr std::string_view kUserLoginSucceeded = "user.login_succeeded";
 inline constexpr std::string_view kUserLoginFailed = "user.login_failed";
+// A login refused by throttling before its password was checked (see docs/THROTTLING.md).
+inline constexpr std::string_view kUserLoginThrottled = "user.login_throttled";
 inline constexpr std::string_view kUserRolesChanged = "user.roles_changed";
 inline constexpr std::string_view kUserProfileUpdated = "user.profile_updated";
 inline constexpr std::string_view kUserPasswordChanged = "user.password_changed";
@@ -42,7 +44,7 @@ inline constexpr TypeInfo kAllTypes[] = {
     {kUserMfaEnrolled, 1},   {kUserMfaDisabled, 1},    {kUserRecoveryCodeUsed, 1},
     {kUserEmailVerified, 1}, {kUserPasswordReset, 1},  {kMailRequested, 1},
     {kMailDelivered, 1},     {kApiKeyCreated, 1},      {kApiKeyRotated, 1},
-    {kApiKeyRevoked, 1},
+    {kApiKeyRevoked, 1},     {kUserLoginThrottled, 1},
 };
 
 // 0 when the type is unknown.

@@ -14,6 +14,8 @@ void RegisterAccountRoutes(Router& router);
 void RegisterAdminRoutes(Router& router);
 // API keys of the signed-in user.
 void RegisterApiKeyRoutes(Router& router);
+// GET /v1/security/failed-logins (admins and auditors).
+void RegisterSecurityRoutes(Router& router);
 // JWKS, health, readiness, the OpenAPI document and the metrics.
 void RegisterMetaRoutes(Router& router);
 
@@ -22,6 +24,7 @@ inline void RegisterApiRoutes(Router& router) {
   RegisterAccountRoutes(router);
   RegisterAdminRoutes(router);
   RegisterApiKeyRoutes(router);
+  RegisterSecurityRoutes(router);
   RegisterMetaRoutes(router);
 }
 

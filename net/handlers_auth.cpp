@@ -1,5 +1,6 @@
 // POST /v1/users (signup), POST /v1/sessions (login), POST /v1/sessions/refresh,
 // GET /v1/sessions, DELETE /v1/sessions/current, DELETE /v1/sessions/{id}.
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "core/error.hpp"
@@ -24,6 +25,31 @@ Response InvalidCredentials() {
                          "The username, email or password is not right.");
 }
 
+// 429 with Retry-After (RFC 6585, RFC 9110 10.2.3).
+Response RetryLater(std::string_view code, std::string_view title, std::string_view detail,
+                    std::int64_t seconds) {
+  auto r = ProblemResponse(429, code, title, detail);
+  r.SetHeader("Retry-After", std::to_string(std::max<std::int64_t>(1, seconds)));
+  return r;
+}
+
+Response TooManyAttempts(const projections::ThrottleVerdict& verdict, core::Micros now) {
+  return RetryLater("too_many_attempts", "Too many attempts",
+                    "Too many failed logins; wait before trying again.",
+                    verdict.RetryAfterSeconds(now));
+}
+
+// nullopt when the address may go on, else the 429 rate_limited to send.
+std::optional<Response> RateLimited(Services& s, RateLimiter* limiter, const Request& request) {
+  if (limiter == nullptr) return std::nullopt;
+  const auto address = projections::ThrottledAddress(ClientAddress(request, s.options));
+  auto wait = limiter->Take(address, s.clock.NowMicros());
+  if (!wait) return std::nullopt;
+  return RetryLater("rate_limited", "Rate limited",
+                    "Too many requests from this address; wait before trying again.",
+                    (*wait + 999'999) / 1'000'000);
+}
+
 Response TokenResponse(Services& s, const projections::UserView& user, std::string_view session_id,
                        const std::vector<std::string>& amr, core::Micros auth_time,
                        std::string_view refresh_token) {
@@ -38,6 +64,7 @@ Response TokenResponse(Services& s, const projections::UserView& user, std::stri
 
 awaitable<Response> SignUp(RequestContext& ctx) {
   auto& s = *ctx.App<Services>();
+  if (auto limited = RateLimited(s, s.signup_limit, ctx.request)) co_return std::move(*limited);
   auto body = ParseJsonBody(ctx.request);
   if (!body) co_return ProblemForError(body.error());
   Fields f(*body);
@@ -108,32 +135,55 @@ awaitable<Response> Login(RequestContext& ctx) {
     if (!stored) co_return ProblemForError(stored.error());
     phc = std::move(*stored);
   }
+  const std::string actor = *found ? (*found)->id : std::string();
+  auto origin = OriginOf(ctx.request, s.options, actor);
+  // Throttling: a cheap look at committed state before spending argon2id, so throttled attempts
+  // are shed early; the writer looks again (Guarded) so concurrent attempts cannot outrun it.
+  projections::LoginAttempt attempt;
+  auto throttled = std::make_shared<projections::ThrottleVerdict>();
+  if (s.login_guard != nullptr) {
+    origin.addr = s.login_guard->AddressHash(origin.ip);
+    attempt = {actor, actor.empty() ? s.users_cmd.AttemptedNameHash(attempted) : "", origin.addr};
+    auto verdict = s.login_guard->Check(s.log, attempt, s.clock.NowMicros());
+    if (!verdict) co_return ProblemForError(verdict.error());
+    if (verdict->throttled()) {
+      // Named first: GCC 12 double-destroys temporaries inside co_await expressions.
+      auto decide = s.login_guard->RecordThrottled(attempt, *verdict, origin);
+      auto recorded = co_await Commit(s.log, decide);
+      if (!recorded) co_return ProblemForError(recorded.error());
+      co_return TooManyAttempts(*verdict, s.clock.NowMicros());
+    }
+  }
+  const auto guarded = [&](storage::DecideFn inner) {
+    if (s.login_guard == nullptr) return inner;
+    return s.login_guard->Guard(std::move(inner), attempt, origin, throttled);
+  };
+
   auto verified = co_await VerifyPassword(s, phc, *password);
   if (!verified) co_return ProblemForError(verified.error());
 
-  const std::string actor = *found ? (*found)->id : std::string();
-  const auto origin = OriginOf(ctx.request, s.options, actor);
   if (!*found || !verified->ok) {
-    // Named first: GCC 12 double-destroys temporaries inside co_await expressions.
-    const std::string failed_id = *found ? (*found)->id : std::string();
     const auto reason =
         *found ? projections::LoginFailure::kBadPassword : projections::LoginFailure::kUnknownUser;
-    auto decide = s.users_cmd.LoginFailed(failed_id, attempted, reason, origin);
+    // Named first: GCC 12 double-destroys temporaries inside co_await expressions.
+    auto decide = guarded(s.users_cmd.LoginFailed(actor, attempted, reason, origin));
     auto failed = co_await Commit(s.log, decide);
     if (!failed && storage::IsUnavailable(failed.error())) {
       co_return ProblemForError(failed.error());
     }
+    if (throttled->throttled()) co_return TooManyAttempts(*throttled, s.clock.NowMicros());
     co_return InvalidCredentials();
   }
   const auto& user = **found;
   if (user.disabled) {
     // Named first: GCC 12 double-destroys temporaries inside co_await expressions.
-    auto decide =
-        s.users_cmd.LoginFailed(user.id, attempted, projections::LoginFailure::kDisabled, origin);
+    auto decide = guarded(
+        s.users_cmd.LoginFailed(user.id, attempted, projections::LoginFailure::kDisabled, origin));
     auto failed = co_await Commit(s.log, decide);
     if (!failed && storage::IsUnavailable(failed.error())) {
       co_return ProblemForError(failed.error());
     }
+    if (throttled->throttled()) co_return TooManyAttempts(*throttled, s.clock.NowMicros());
     co_return ProblemResponse(403, "account_disabled", "Account disabled",
                               "This account is disabled.");
   }
@@ -146,13 +196,15 @@ awaitable<Response> Login(RequestContext& ctx) {
                                   .lifetime = s.options.session_lifetime};
   const std::string session_id = session.session_id;
   // Named first: GCC 12 double-destroys temporaries inside co_await expressions.
-  auto decide = s.sessions_cmd.Login(std::move(session), origin);
+  auto decide = guarded(s.sessions_cmd.Login(std::move(session), origin));
   auto committed = co_await Commit(s.log, decide);
   if (!committed) {
     // Deleted or disabled between the lookup and the commit: the same answer as before.
     if (committed.error() == core::Errc::kNotFound) co_return InvalidCredentials();
     co_return ProblemForError(committed.error());
   }
+  // Throttled in the writer: even the right password gets no session.
+  if (throttled->throttled()) co_return TooManyAttempts(*throttled, s.clock.NowMicros());
   auto view = s.users.View(user);
   if (!view) co_return ProblemForError(view.error());
   co_return TokenResponse(s, *view, session_id, {"pwd"}, committed->back().at, refresh);
@@ -160,6 +212,7 @@ awaitable<Response> Login(RequestContext& ctx) {
 
 awaitable<Response> Refresh(RequestContext& ctx) {
   auto& s = *ctx.App<Services>();
+  if (auto limited = RateLimited(s, s.refresh_limit, ctx.request)) co_return std::move(*limited);
   auto body = ParseJsonBody(ctx.request);
   if (!body) co_return ProblemForError(body.error());
   Fields f(*body);

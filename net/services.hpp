@@ -11,7 +11,11 @@
 #include "net/api_keys.hpp"
 #include "net/metrics.hpp"
 #include "net/offload.hpp"
+#include "net/rate_limiter.hpp"
 #include "net/tokens.hpp"
+#include "projections/failed_login_monitor.hpp"
+#include "projections/login_guard.hpp"
+#include "projections/security_view.hpp"
 #include "projections/session_commands.hpp"
 #include "projections/user_commands.hpp"
 #include "projections/user_directory.hpp"
@@ -47,6 +51,16 @@ struct Services {
   ApiKeys& api_keys;
   // What GET /metrics renders; nullptr when metrics are turned off (GET /metrics is then 404).
   const MetricsRegistry* metrics = nullptr;
+  // The failed-login monitor as dashboards see it (null: none).
+  const projections::SecurityView* security = nullptr;
+  // Login throttling in the write path, and the address pseudonyms of login events (null: off,
+  // and login events carry no pseudonym). docs/THROTTLING.md.
+  const projections::LoginGuard* login_guard = nullptr;
+  // The monitor's full report for GET /v1/security/failed-logins (null: that answers 503).
+  const projections::FailedLoginMonitor* monitor = nullptr;
+  // Per-address limits on signup and refresh (null: none).
+  RateLimiter* signup_limit = nullptr;
+  RateLimiter* refresh_limit = nullptr;
 };
 
 }  // namespace authd::net

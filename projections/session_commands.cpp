@@ -107,6 +107,7 @@ storage::DecideFn SessionCommands::Login(NewSession session, Origin origin) cons
     e.data["amr"] = std::move(amr);
     e.data["expires_at"] = txn.Now() + session.lifetime;
     e.data["refresh_hash"] = session.refresh_hash;
+    if (!origin.addr.empty()) e.data["addr"] = origin.addr;
     SealOrigin(e, *key, origin);
     auto appended = txn.Append(std::move(e));
     if (!appended) return appended.error();

@@ -267,6 +267,10 @@ storage::DecideFn UserCommands::Delete(std::string user_id, Origin origin) const
   };
 }
 
+std::string UserCommands::AttemptedNameHash(std::string_view attempted) const {
+  return core::ToHex(core::KeyedHash(unique_key_, "attempted_name", attempted));
+}
+
 storage::DecideFn UserCommands::LoginFailed(std::string user_id, std::string attempted,
                                             LoginFailure reason, Origin origin) const {
   return [self = *this, user_id = std::move(user_id), attempted = std::move(attempted), reason,
@@ -288,9 +292,9 @@ storage::DecideFn UserCommands::LoginFailed(std::string user_id, std::string att
     }
     if (!known) {
       // Never the attempted text: it is often a password typed into the name field.
-      const auto digest = core::KeyedHash(self.unique_key_, "attempted_name", attempted);
-      e.data["name_hash"] = core::ToHex(digest);
+      e.data["name_hash"] = self.AttemptedNameHash(attempted);
     }
+    if (!origin.addr.empty()) e.data["addr"] = origin.addr;
     auto key = txn.DataKey(e.subject);
     if (!key && key.error() == core::Errc::kKeyErased && !known) key = txn.CreateDataKey(e.subject);
     if (!key) return key.error();

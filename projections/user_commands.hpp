@@ -19,6 +19,10 @@ struct Origin {
   std::string request_id;
   std::string ip;
   std::string user_agent;
+  // Pseudonym of `ip` (LoginGuard::AddressHash, hex), recorded in clear in login events so the
+  // throttle projection can be rebuilt from the log even after a user's data key is destroyed.
+  // Empty when the command has no client address (the CLI).
+  std::string addr;
 };
 
 struct NewUser {
@@ -66,6 +70,9 @@ class UserCommands {
   // `user_id` empty for an unknown name: then only a keyed hash of `attempted` is kept.
   [[nodiscard]] storage::DecideFn LoginFailed(std::string user_id, std::string attempted,
                                               LoginFailure reason, Origin origin) const;
+
+  // The keyed hash (hex) kept in login_failed events instead of a name that matches no account.
+  [[nodiscard]] std::string AttemptedNameHash(std::string_view attempted) const;
 
   // `unique` family keys.
   [[nodiscard]] std::string UsernameKey(std::string_view normalized) const;

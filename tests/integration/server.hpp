@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <chrono>
 #include <cstdint>
@@ -92,7 +93,7 @@ struct ServerSpec {
   bool with_admin = false;
   // Extra `authd serve` flags. Cheap argon2 settings (--argon2-memory-kib 8192
   // --argon2-iterations 1) are always passed; the server refuses a repeated flag, so do not give
-  // those two here.
+  // those two here. --signup-burst 0 and --refresh-burst 0 are passed unless given here.
   std::vector<std::string> flags;
 };
 
@@ -226,6 +227,13 @@ class AuthdServer {
                                      "8192",
                                      "--argon2-iterations",
                                      "1"};
+    // The suites sign many users up from 127.0.0.1: the per-address signup and refresh limits
+    // are off unless a suite sets them (docs/THROTTLING.md has the defaults).
+    for (const char* flag : {"--signup-burst", "--refresh-burst"}) {
+      if (std::find(spec_.flags.begin(), spec_.flags.end(), flag) == spec_.flags.end()) {
+        argv.insert(argv.end(), {flag, "0"});
+      }
+    }
     argv.insert(argv.end(), spec_.flags.begin(), spec_.flags.end());
     // Everything the child needs is prepared before fork: after it only async-signal-safe calls.
     std::vector<char*> args;
