@@ -10,6 +10,7 @@
 #include "app/data_dir.hpp"
 #include "core/password_hash.hpp"
 #include "net/api.hpp"
+#include "net/feed_hub.hpp"
 #include "net/http_server.hpp"
 #include "net/log.hpp"
 #include "net/services.hpp"
@@ -44,6 +45,10 @@ struct ServeConfig {
   std::int64_t keepalive_ms = 30'000;
   std::string trusted_proxy;
   bool sync = true;
+  std::vector<std::string> allowed_origins;
+  std::size_t ws_queue_messages = 4096;
+  std::size_t ws_max_message_bytes = 4096;
+  std::int64_t ws_idle_ms = 60'000;
 };
 
 po::options_description Options(ServeConfig& c) {
@@ -79,7 +84,17 @@ po::options_description Options(ServeConfig& c) {
                                  po::value(&c.trusted_proxy)->default_value(c.trusted_proxy),
                                  "address of a reverse proxy whose X-Forwarded-For is trusted")(
       "sync", po::value(&c.sync)->default_value(c.sync),
-      "fsync every commit (never turn off in production)");
+      "fsync every commit (never turn off in production)")(
+      "allowed-origin", po::value(&c.allowed_origins)->composing(),
+      "origin (scheme://host[:port]) whose pages may open the WebSocket feeds with the session "
+      "cookie; repeatable")("ws-queue-messages",
+                            po::value(&c.ws_queue_messages)->default_value(c.ws_queue_messages),
+                            "messages queued per WebSocket subscriber before it is closed (1013)")(
+      "ws-max-message-bytes",
+      po::value(&c.ws_max_message_bytes)->default_value(c.ws_max_message_bytes),
+      "largest WebSocket message accepted from a client")(
+      "ws-idle-ms", po::value(&c.ws_idle_ms)->default_value(c.ws_idle_ms),
+      "WebSocket connections that send nothing (not even a pong) for this long are closed");
   return d;
 }
 
@@ -146,7 +161,8 @@ int ServeCommand(const Args& args) {
     return kExitUsage;
   }
   if (c.io_threads == 0 || c.hash_threads == 0 || c.hash_queue == 0 || c.access_ttl <= 0 ||
-      c.session_ttl <= 0 || c.session_idle <= 0) {
+      c.session_ttl <= 0 || c.session_idle <= 0 || c.ws_queue_messages == 0 ||
+      c.ws_max_message_bytes == 0 || c.ws_idle_ms <= 0) {
     Complain("serve", "thread counts, queue sizes and lifetimes must be positive");
     return kExitUsage;
   }
@@ -183,6 +199,12 @@ int ServeCommand(const Args& args) {
   api.password.min_length = c.password_min_length;
   api.session_lifetime = c.session_ttl * kSecond;
   api.trusted_proxy = c.trusted_proxy;
+  api.allowed_origins = c.allowed_origins;
+  api.feeds.queue_messages = c.ws_queue_messages;
+  api.feeds.max_message_bytes = c.ws_max_message_bytes;
+  api.feeds.idle_timeout = std::chrono::milliseconds(c.ws_idle_ms);
+  // The failed-login monitor is not wired yet: the security stream sends zero counters.
+  net::FeedHub feeds(*dir.log, /*security=*/nullptr, dir.clock);
   net::Services services{.options = api,
                          .clock = dir.clock,
                          .ids = ids,
@@ -192,7 +214,9 @@ int ServeCommand(const Args& args) {
                          .sessions_cmd = sessions,
                          .tokens = tokens,
                          .hasher = hasher,
-                         .hash_pool = hash_pool};
+                         .hash_pool = hash_pool,
+                         .security = nullptr,
+                         .feeds = &feeds};
 
   server_options.io_threads = c.io_threads;
   server_options.max_body_bytes = c.max_body_bytes;
@@ -204,6 +228,7 @@ int ServeCommand(const Args& args) {
 
   // Signals first, so no thread started below ever sees SIGTERM's default action.
   net::ShutdownSignals signals;
+  feeds.Start();
   auto server =
       std::make_unique<net::HttpServer>(server_options, std::move(router), std::any(&services));
   if (auto started = server->Start(); !started) {
@@ -217,8 +242,10 @@ int ServeCommand(const Args& args) {
   const int signo = signals.Wait();
   net::LogInfo("shutting down", {{"signal", signo}});
   // Order matters: stop taking requests and finish those in flight; then drain the hashing pool
-  // and the writer (every acknowledged write is already durable); only then free the server.
+  // and the writer (every acknowledged write is already durable); only then free the server. The
+  // feed hub stops between the two: after its subscribers, before the log it listens to.
   server->Stop();
+  feeds.Stop();
   hash_pool.Join();
   dir.log->Close();
   server.reset();

@@ -12,6 +12,8 @@ void RegisterAuthRoutes(Router& router);
 void RegisterAccountRoutes(Router& router);
 // Admin user management and roles.
 void RegisterAdminRoutes(Router& router);
+// The audit feed: GET /v1/audit/events, WS /v1/audit/stream and WS /v1/security/stream.
+void RegisterAuditRoutes(Router& router);
 // JWKS, health, readiness and the OpenAPI document.
 void RegisterMetaRoutes(Router& router);
 
@@ -19,6 +21,7 @@ inline void RegisterApiRoutes(Router& router) {
   RegisterAuthRoutes(router);
   RegisterAccountRoutes(router);
   RegisterAdminRoutes(router);
+  RegisterAuditRoutes(router);
   RegisterMetaRoutes(router);
 }
 

@@ -39,7 +39,10 @@ AuthOutcome Authenticate(const Request& request, Services& services) {
   if (value.size() <= kScheme.size() || !IEquals(value.substr(0, kScheme.size()), kScheme)) {
     return Fail(Unauthorized("invalid_token", "Use the Bearer scheme with an access token."));
   }
-  const std::string_view token = value.substr(kScheme.size());
+  return AuthenticateToken(value.substr(kScheme.size()), services);
+}
+
+AuthOutcome AuthenticateToken(std::string_view token, Services& services) {
   auto claims = services.tokens.Verify(token);
   if (!claims) {
     if (claims.error() == core::JwtErrc::kExpired) {

@@ -97,6 +97,27 @@ constexpr std::initializer_list<Op> kOps = {
      "200 User",
      {401, 403, 404, 409, 415, 422}},
     {"get",
+     "/v1/audit/events",
+     "Audit events in log order (admin, auditor)",
+     true,
+     nullptr,
+     "200 AuditPage",
+     {401, 403, 422}},
+    {"get",
+     "/v1/audit/stream",
+     "WebSocket: the audit feed, replayed after `after`, then live (admin, auditor)",
+     true,
+     nullptr,
+     "101",
+     {401, 403, 422, 426}},
+    {"get",
+     "/v1/security/stream",
+     "WebSocket: failed-login alerts and counters each second (admin, auditor)",
+     true,
+     nullptr,
+     "101",
+     {401, 403, 426}},
+    {"get",
      "/.well-known/jwks.json",
      "Public keys that verify access tokens",
      false,
@@ -213,6 +234,17 @@ json::object Schemas() {
                                      {"alg", Str()},
                                      {"use", Str()}}))}},
                   {"keys"});
+  s["AuditEvent"] = Obj({{"seq", json::object{{"type", "integer"}}},
+                         {"type", Str()},
+                         {"at", Str("date-time")},
+                         {"actor", Obj({{"user_id", Str()}, {"ip", Str()}})},
+                         {"subject", Str()},
+                         {"data", json::object{{"type", "object"}}},
+                         {"hash", Str()}},
+                        {"seq", "type", "at", "actor", "data", "hash"});
+  s["AuditPage"] = Obj({{"items", Arr(Ref("AuditEvent"))},
+                        {"next_after", json::object{{"type", "integer"}}}},
+                       {"items", "next_after"});
   s["Status"] = Obj({{"status", Str()}}, {"status"});
   s["Any"] = json::object{};
   return s;
@@ -232,6 +264,14 @@ json::object Build() {
         params.push_back(json::object{{"name", q}, {"in", "query"}, {"schema", Str()}});
       }
     }
+    if (std::string_view(op.path) == "/v1/audit/events") {
+      for (const char* q : {"after", "limit", "type", "user"}) {
+        params.push_back(json::object{{"name", q}, {"in", "query"}, {"schema", Str()}});
+      }
+    }
+    if (std::string_view(op.path) == "/v1/audit/stream") {
+      params.push_back(json::object{{"name", "after"}, {"in", "query"}, {"schema", Str()}});
+    }
     if (!params.empty()) operation["parameters"] = std::move(params);
     if (op.request != nullptr) {
       operation["requestBody"] =
@@ -241,7 +281,9 @@ json::object Build() {
     const std::string_view success(op.success);
     const auto space = success.find(' ');
     const std::string status(success.substr(0, space));
-    json::object ok{{"description", status == "204" ? "No Content" : "Success"}};
+    json::object ok{{"description", status == "204"   ? "No Content"
+                                    : status == "101" ? "Switching Protocols (WebSocket)"
+                                                      : "Success"}};
     if (space != std::string_view::npos) ok["content"] = JsonContent(success.substr(space + 1));
     responses[status] = std::move(ok);
     for (int code : op.failures) {

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "core/ids.hpp"
@@ -10,8 +12,10 @@
 #include "core/validation.hpp"
 #include "net/offload.hpp"
 #include "net/tokens.hpp"
+#include "net/ws_session.hpp"
 #include "projections/session_commands.hpp"
 #include "projections/user_commands.hpp"
+#include "projections/security_view.hpp"
 #include "projections/user_directory.hpp"
 #include "storage/event_log.hpp"
 
@@ -25,7 +29,14 @@ struct ApiOptions {
   // Trust X-Forwarded-For from this proxy address ("" = never): the client address recorded in
   // events is then the last address the proxy added.
   std::string trusted_proxy;
+  // Origins (scheme://host[:port], exact match) whose pages may open the WebSocket feeds with the
+  // session cookie. Empty: cookie-authenticated upgrades are refused (bearer tokens still work).
+  std::vector<std::string> allowed_origins;
+  // Per-connection limits of the WebSocket feeds (docs/FEEDS.md).
+  FeedLimits feeds;
 };
+
+class FeedHub;
 
 // Non-owning: the serve command owns each piece and outlives the server.
 struct Services {
@@ -39,6 +50,10 @@ struct Services {
   TokenService& tokens;
   const core::PasswordHasher& hasher;
   BoundedPool& hash_pool;  // argon2id runs here, never on an I/O thread
+  // The failed-login monitor's dashboard view; null: the security stream sends zero counters.
+  const projections::SecurityView* security = nullptr;
+  // The live feeds (WS /v1/audit/stream, /v1/security/stream); null: they answer 503.
+  FeedHub* feeds = nullptr;
 };
 
 }  // namespace authd::net
