@@ -83,14 +83,14 @@ TEST(SecurityFeedTest, CountersAreRatesOfTheMonotonicTotals) {
   const core::Micros t0 = 1'767'225'600'000'000;
   auto first = Parse(feed.Next(Snap(t0, {}, 100, 40, 2)).back());
   EXPECT_EQ(first.at("per_second").at("logins_failed").as_double(), 0.0);  // nothing to diff yet
-  EXPECT_EQ(first.at("totals").at("logins_failed").as_uint64(), 40U);
-  EXPECT_EQ(first.at("active_throttles").as_uint64(), 2U);
+  EXPECT_EQ(first.at("totals").at("logins_failed").to_number<std::uint64_t>(), 40U);
+  EXPECT_EQ(first.at("active_throttles").to_number<std::uint64_t>(), 2U);
 
   auto second = Parse(feed.Next(Snap(t0 + 2 * kSecond, {}, 110, 70, 3)).back());
   EXPECT_DOUBLE_EQ(second.at("interval_s").as_double(), 2.0);
   EXPECT_DOUBLE_EQ(second.at("per_second").at("logins_succeeded").as_double(), 5.0);
   EXPECT_DOUBLE_EQ(second.at("per_second").at("logins_failed").as_double(), 15.0);
-  EXPECT_EQ(second.at("active_throttles").as_uint64(), 3U);
+  EXPECT_EQ(second.at("active_throttles").to_number<std::uint64_t>(), 3U);
   EXPECT_EQ(second.at("at").as_string(), core::FormatRfc3339(t0 + 2 * kSecond));
 
   // Totals that go down (a restarted monitor) are no negative rate.
@@ -193,8 +193,8 @@ TEST(FeedHubTest, NoViewMeansCountersOfZero) {
   for (const auto& item : sink->Items()) {
     auto o = Parse(*item.text);
     EXPECT_EQ(o.at("type").as_string(), "counters");
-    EXPECT_EQ(o.at("totals").at("logins_failed").as_uint64(), 0U);
-    EXPECT_EQ(o.at("active_throttles").as_uint64(), 0U);
+    EXPECT_EQ(o.at("totals").at("logins_failed").to_number<std::uint64_t>(), 0U);
+    EXPECT_EQ(o.at("active_throttles").to_number<std::uint64_t>(), 0U);
   }
   hub.Stop();
 }
@@ -249,7 +249,7 @@ TEST(FeedHubTest, HandOverFromLogToLiveHasNoGapAndNoDuplicate) {
     ASSERT_EQ(all[i], i + 1) << "gap or duplicate at position " << i;
   // Each broadcast text is the API.md audit event of that seq.
   auto last = Parse(*sink->Items().back().text);
-  EXPECT_EQ(last.at("seq").as_uint64(), static_cast<std::uint64_t>(kTotal));
+  EXPECT_EQ(last.at("seq").to_number<std::uint64_t>(), static_cast<std::uint64_t>(kTotal));
   EXPECT_EQ(last.at("type").as_string(), "user.roles_changed");
   EXPECT_EQ(last.at("actor").at("user_id").as_string(), "usr_actor");
   EXPECT_TRUE(last.contains("hash"));
