@@ -2,6 +2,7 @@
 // AUTHD_* environment variables, then an optional INI-style config file; docs/CONFIG.md lists
 // every option and its default.
 #include <boost/program_options.hpp>
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <thread>
@@ -49,6 +50,7 @@ struct ServeConfig {
   std::size_t ws_queue_messages = 4096;
   std::size_t ws_max_message_bytes = 4096;
   std::int64_t ws_idle_ms = 60'000;
+  std::size_t ws_send_buffer_bytes = 0;
 };
 
 po::options_description Options(ServeConfig& c) {
@@ -94,7 +96,10 @@ po::options_description Options(ServeConfig& c) {
       po::value(&c.ws_max_message_bytes)->default_value(c.ws_max_message_bytes),
       "largest WebSocket message accepted from a client")(
       "ws-idle-ms", po::value(&c.ws_idle_ms)->default_value(c.ws_idle_ms),
-      "WebSocket connections that send nothing (not even a pong) for this long are closed");
+      "WebSocket connections that send nothing (not even a pong) for this long are closed")(
+      "ws-send-buffer-bytes",
+      po::value(&c.ws_send_buffer_bytes)->default_value(c.ws_send_buffer_bytes),
+      "SO_SNDBUF of WebSocket connections (0: kernel autotuning)");
   return d;
 }
 
@@ -203,6 +208,7 @@ int ServeCommand(const Args& args) {
   api.feeds.queue_messages = c.ws_queue_messages;
   api.feeds.max_message_bytes = c.ws_max_message_bytes;
   api.feeds.idle_timeout = std::chrono::milliseconds(c.ws_idle_ms);
+  api.feeds.socket_send_buffer = std::min<std::size_t>(c.ws_send_buffer_bytes, 1U << 30);
   // The failed-login monitor is not wired yet: the security stream sends zero counters.
   net::FeedHub feeds(*dir.log, /*security=*/nullptr, dir.clock);
   net::Services services{.options = api,

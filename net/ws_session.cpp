@@ -92,6 +92,14 @@ class Mailbox final : public FeedSink, public std::enable_shared_from_this<Mailb
       (void)ec;  // cancelled: woken; expired: the loop sees the deadline
     }
   }
+  // Waits until the read loop has returned (it references the stream).
+  asio::awaitable<void> ReaderExited() {
+    while (!reader_exited_) {
+      wake_.expires_after(std::chrono::seconds(1));
+      auto [ec] = co_await wake_.async_wait(kUseTuple);
+      (void)ec;  // ReaderDone cancels it
+    }
+  }
   FeedItem Pop() {
     FeedItem item = std::move(queue_.front());
     queue_.pop_front();
@@ -223,13 +231,18 @@ enum class Feed { kAudit, kSecurity };
 asio::awaitable<void> RunFeed(UpgradedStream& up, FeedHub& hub, Feed feed, std::uint64_t after,
                               FeedLimits limits, FeedSessionInfo info) {
   up.stream.expires_never();  // Beast's own timeouts below replace the stream's
+  if (limits.socket_send_buffer > 0) {
+    beast::error_code ignored;
+    up.stream.socket().set_option(
+        asio::socket_base::send_buffer_size(static_cast<int>(limits.socket_send_buffer)), ignored);
+  }
   Ws ws(up.stream);
   ws.read_message_max(limits.max_message_bytes);
   ws.set_option(websocket::stream_base::timeout{limits.handshake_timeout, limits.idle_timeout,
                                                 /*keep_alive_pings=*/true});
   const std::string request_id = up.request.request_id;
   ws.set_option(websocket::stream_base::decorator([request_id](websocket::response_type& res) {
-    res.erase(http::field::server);
+    res.set(http::field::server, "authd");  // Beast adds its own version when none is set
     res.set("X-Request-Id", request_id);
     res.set(http::field::cache_control, "no-store");
   }));
@@ -264,13 +277,11 @@ asio::awaitable<void> RunFeed(UpgradedStream& up, FeedHub& hub, Feed feed, std::
   if (!box->reader_exited()) {
     beast::error_code ignored;
     up.stream.socket().close(ignored);  // ends the read loop
-    while (!box->reader_exited()) {
-      auto wait = co_await box->Next(Steady::now() + std::chrono::seconds(1));
-      (void)wait;
-    }
+    co_await box->ReaderExited();
   }
   box->End();
   hub.SubscriberClosed();
+
 }
 
 }  // namespace

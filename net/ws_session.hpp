@@ -33,6 +33,10 @@ struct FeedLimits {
   // Nothing received for this long closes the connection; a ping is sent at half of it.
   // Default: 60 s.
   std::chrono::milliseconds idle_timeout{60'000};
+  // SO_SNDBUF of a feed connection; 0 keeps the kernel's autotuning. A small value makes a
+  // consumer that stops reading overflow its queue sooner (the kernel otherwise buffers up to
+  // a few MiB for it). Default: 0.
+  std::size_t socket_send_buffer = 0;
   // After the decision to drop a slow consumer, how long its pending write and the close frame
   // may take before the socket is closed. Default: 10 s.
   std::chrono::milliseconds drop_grace{10'000};
