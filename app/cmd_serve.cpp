@@ -1,8 +1,8 @@
 // authd serve: the HTTP server over one data folder. Configuration comes from flags, then
 // AUTHD_* environment variables, then an optional INI-style config file; docs/CONFIG.md lists
 // every option and its default.
-#include <boost/program_options.hpp>
 #include <algorithm>
+#include <boost/program_options.hpp>
 #include <fstream>
 #include <iostream>
 #include <thread>

@@ -175,12 +175,18 @@ struct PhaseResult {
   std::uint64_t mean_payload = 0;
 };
 
-void Pace(std::size_t rate, std::size_t total, const std::function<void(std::size_t)>& produce) {
+// Produces `total` events at `rate`; stops early (bounded run) when producing itself falls more
+// than the planned duration behind. Returns how many were produced.
+std::size_t Pace(std::size_t rate, std::size_t total,
+                 const std::function<void(std::size_t)>& produce) {
   const auto start = Steady::now();
+  const auto planned = std::chrono::nanoseconds(total * 1'000'000'000ULL / rate);
   for (std::size_t i = 0; i < total; ++i) {
+    if (Steady::now() - start > 2 * planned) return i;
     std::this_thread::sleep_until(start + std::chrono::nanoseconds(i * 1'000'000'000ULL / rate));
     produce(i);
   }
+  return total;
 }
 
 // Runs the receivers until every subscriber has everything or 20 s pass after the producer.
@@ -194,8 +200,7 @@ void Drain(Receivers& r, std::uint64_t per_subscriber) {
   }
 }
 
-PhaseResult Finish(const char* name, Receivers& r, std::uint64_t per_subscriber,
-                   double seconds) {
+PhaseResult Finish(const char* name, Receivers& r, std::uint64_t per_subscriber, double seconds) {
   PhaseResult out{name};
   out.p50 = r.histogram.PercentileMs(0.50);
   out.p99 = r.histogram.PercentileMs(0.99);
@@ -258,7 +263,7 @@ PhaseResult RunAuthd(const Config& cfg) {
     r.io.run();
   });
   const auto t0 = Steady::now();
-  Pace(cfg.rate, total, [&](std::size_t i) {
+  const std::size_t sent = Pace(cfg.rate, total, [&](std::size_t i) {
     core::Event e;
     e.type = "user.roles_changed";
     e.stream = "usr_bench" + std::to_string(i % 64);
@@ -266,17 +271,19 @@ PhaseResult RunAuthd(const Config& cfg) {
     e.request_id = "req_bench";
     e.data = {{"roles", boost::json::array{"auditor", "user"}}};
     produced[i].store(NowNs());
-    log.Submit([e = std::move(e)](storage::Txn& txn) -> Result<void> {
-      auto a = txn.Append(e);
-      if (!a) return a.error();
-      return {};
-    }, [](Result<storage::Committed>) {});
+    log.Submit(
+        [e = std::move(e)](storage::Txn& txn) -> Result<void> {
+          auto a = txn.Append(e);
+          if (!a) return a.error();
+          return {};
+        },
+        [](Result<storage::Committed>) {});
   });
-  Drain(r, total);
+  Drain(r, sent);
   const double secs = std::chrono::duration<double>(Steady::now() - t0).count();
   r.io.stop();
   client.join();
-  auto out = Finish("authd (FeedHub + Beast WebSocket)", r, total, secs);
+  auto out = Finish("authd (FeedHub + Beast WebSocket)", r, sent, secs);
   out.mean_payload = r.histogram.count() ? r.payload_bytes / r.histogram.count() : 330;
   server.Stop();
   hub.Stop();
@@ -298,15 +305,16 @@ struct RawSink : std::enable_shared_from_this<RawSink> {
   void Write() {
     writing = true;
     auto frame = queue.front();
-    asio::async_write(socket, asio::buffer(*frame),
-                      [self = shared_from_this(), frame](boost::system::error_code ec, std::size_t) {
-                        self->queue.pop_front();
-                        if (ec || self->queue.empty()) {
-                          self->writing = false;
-                          return;
-                        }
-                        self->Write();
-                      });
+    asio::async_write(
+        socket, asio::buffer(*frame),
+        [self = shared_from_this(), frame](boost::system::error_code ec, std::size_t) {
+          self->queue.pop_front();
+          if (ec || self->queue.empty()) {
+            self->writing = false;
+            return;
+          }
+          self->Write();
+        });
   }
 };
 
@@ -351,23 +359,23 @@ PhaseResult RunRaw(const Config& cfg, std::size_t payload_bytes) {
     r.io.run();
   });
   const auto t0 = Steady::now();
-  Pace(cfg.rate, total, [&](std::size_t i) {
+  const std::size_t sent = Pace(cfg.rate, total, [&](std::size_t i) {
     std::string payload = "{\"seq\":" + std::to_string(i + 1) + ",\"type\":\"user.roles_changed\"";
-    payload += ",\"pad\":\"" + std::string(payload_bytes > payload.size() + 12
-                                               ? payload_bytes - payload.size() - 12
-                                               : 0,
-                                           'x') +
-               "\"}";
+    payload +=
+        ",\"pad\":\"" +
+        std::string(payload_bytes > payload.size() + 12 ? payload_bytes - payload.size() - 12 : 0,
+                    'x') +
+        "\"}";
     auto frame = std::make_shared<const std::string>(Frame(payload));
     produced[i].store(NowNs());
     for (auto& s : sinks)
       asio::post(s->strand, [s, frame] { s->Push(frame); });
   });
-  Drain(r, total);
+  Drain(r, sent);
   const double secs = std::chrono::duration<double>(Steady::now() - t0).count();
   r.io.stop();
   client.join();
-  auto out = Finish("raw Asio, pre-framed bytes", r, total, secs);
+  auto out = Finish("raw Asio, pre-framed bytes", r, sent, secs);
   work.reset();
   server_io.stop();
   for (auto& t : io)
@@ -397,12 +405,11 @@ std::size_t Flag(int argc, char** argv, const char* name, std::size_t fallback) 
 }
 
 void Print(const PhaseResult& r) {
-  std::printf("| %s | %.2f | %.2f | %llu / %llu (%.1f%%) | %zu | %zu | %.1f |\n", r.name, r.p50,
-              r.p99, static_cast<unsigned long long>(r.delivered),
-              static_cast<unsigned long long>(r.expected),
-              r.expected ? 100.0 * static_cast<double>(r.delivered) / static_cast<double>(r.expected)
-                         : 0.0,
-              r.complete, r.closed, r.seconds);
+  std::printf(
+      "| %s | %.2f | %.2f | %llu / %llu (%.1f%%) | %zu | %zu | %.1f |\n", r.name, r.p50, r.p99,
+      static_cast<unsigned long long>(r.delivered), static_cast<unsigned long long>(r.expected),
+      r.expected ? 100.0 * static_cast<double>(r.delivered) / static_cast<double>(r.expected) : 0.0,
+      r.complete, r.closed, r.seconds);
 }
 
 }  // namespace

@@ -93,7 +93,8 @@ awaitable<Response> ListEvents(RequestContext& ctx) {
   for (const auto& e : events)
     items.push_back(AuditEventJson(e, s.log));
   const std::uint64_t next_after = events.empty() ? after : events.back().seq;
-  co_return JsonResponse(200, json::object{{"items", std::move(items)}, {"next_after", next_after}});
+  co_return JsonResponse(200,
+                         json::object{{"items", std::move(items)}, {"next_after", next_after}});
 }
 
 // The value of one cookie, or nullopt.

@@ -242,9 +242,9 @@ json::object Schemas() {
                          {"data", json::object{{"type", "object"}}},
                          {"hash", Str()}},
                         {"seq", "type", "at", "actor", "data", "hash"});
-  s["AuditPage"] = Obj({{"items", Arr(Ref("AuditEvent"))},
-                        {"next_after", json::object{{"type", "integer"}}}},
-                       {"items", "next_after"});
+  s["AuditPage"] =
+      Obj({{"items", Arr(Ref("AuditEvent"))}, {"next_after", json::object{{"type", "integer"}}}},
+          {"items", "next_after"});
   s["Status"] = Obj({{"status", Str()}}, {"status"});
   s["Any"] = json::object{};
   return s;

@@ -46,15 +46,15 @@ std::string CountersMessage(const SecuritySnapshot& now, const SecuritySnapshot*
     rates["logins_failed"] = Rate(c.logins_failed, p.logins_failed, seconds);
     rates["logins_throttled"] = Rate(c.logins_throttled, p.logins_throttled, seconds);
   }
-  return json::serialize(json::object{
-      {"type", "counters"},
-      {"at", core::FormatRfc3339(now.at)},
-      {"interval_s", std::max(seconds, 0.0)},
-      {"per_second", std::move(rates)},
-      {"active_throttles", c.active_throttles},
-      {"totals", json::object{{"logins_succeeded", c.logins_succeeded},
-                              {"logins_failed", c.logins_failed},
-                              {"logins_throttled", c.logins_throttled}}}});
+  return json::serialize(
+      json::object{{"type", "counters"},
+                   {"at", core::FormatRfc3339(now.at)},
+                   {"interval_s", std::max(seconds, 0.0)},
+                   {"per_second", std::move(rates)},
+                   {"active_throttles", c.active_throttles},
+                   {"totals", json::object{{"logins_succeeded", c.logins_succeeded},
+                                           {"logins_failed", c.logins_failed},
+                                           {"logins_throttled", c.logins_throttled}}}});
 }
 
 std::vector<std::string> SecurityFeed::Next(const SecuritySnapshot& snapshot) {

@@ -13,9 +13,9 @@
 #include "net/offload.hpp"
 #include "net/tokens.hpp"
 #include "net/ws_session.hpp"
+#include "projections/security_view.hpp"
 #include "projections/session_commands.hpp"
 #include "projections/user_commands.hpp"
-#include "projections/security_view.hpp"
 #include "projections/user_directory.hpp"
 #include "storage/event_log.hpp"
 

@@ -62,7 +62,9 @@ class Mailbox final : public FeedSink, public std::enable_shared_from_this<Mailb
     queue_.insert(queue_.end(), items.begin(), items.end());
     wake_.cancel();
   }
-  void PushFront(std::shared_ptr<const std::string> text) { queue_.push_front({0, std::move(text)}); }
+  void PushFront(std::shared_ptr<const std::string> text) {
+    queue_.push_front({0, std::move(text)});
+  }
 
   // Stop queueing; the session closes with 1013. A write stuck behind a client that does not
   // read gets `drop_grace` to finish, then the socket is closed.
@@ -281,7 +283,6 @@ asio::awaitable<void> RunFeed(UpgradedStream& up, FeedHub& hub, Feed feed, std::
   }
   box->End();
   hub.SubscriberClosed();
-
 }
 
 }  // namespace

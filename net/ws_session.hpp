@@ -54,9 +54,8 @@ struct FeedSessionInfo {
                                                         FeedSessionInfo info);
 
 // WS /v1/security/stream: open alerts, then alert_opened / alert_closed and counters each second.
-[[nodiscard]] boost::asio::awaitable<void> RunSecurityFeed(UpgradedStream& upgraded,
-                                                           FeedHub& hub, FeedLimits limits,
-                                                           FeedSessionInfo info);
+[[nodiscard]] boost::asio::awaitable<void> RunSecurityFeed(UpgradedStream& upgraded, FeedHub& hub,
+                                                           FeedLimits limits, FeedSessionInfo info);
 
 // True when the request asks for a WebSocket upgrade (GET, Upgrade: websocket, Connection:
 // upgrade).

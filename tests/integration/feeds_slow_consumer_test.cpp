@@ -27,8 +27,8 @@ constexpr int kWriters = 2;
 std::uint64_t LastSeq(const Api& api, const std::string& token) {
   std::uint64_t after = 0;
   for (int page = 0; page < 1000; ++page) {
-    auto body = JsonObject(api.Get("/v1/audit/events?limit=1000&after=" + std::to_string(after),
-                                   token));
+    auto body =
+        JsonObject(api.Get("/v1/audit/events?limit=1000&after=" + std::to_string(after), token));
     if (!body.contains("items") || body.at("items").as_array().empty()) break;
     after = body.at("next_after").to_number<std::uint64_t>();
   }
@@ -82,8 +82,8 @@ TEST_F(SlowConsumerTest, StalledReaderIsDroppedWith1013AndResumes) {
       for (int i = 0; i < kWritesPerWriter; ++i) {
         json::array roles{"user"};
         if (i % 2 == 0) roles.emplace_back("auditor");
-        auto res = api().Send("PUT", "/v1/users/" + id + "/roles",
-                              json::object{{"roles", roles}}, admin.access);
+        auto res = api().Send("PUT", "/v1/users/" + id + "/roles", json::object{{"roles", roles}},
+                              admin.access);
         if (res.result_int() == 200) acknowledged.fetch_add(1);
       }
     });
@@ -105,8 +105,7 @@ TEST_F(SlowConsumerTest, StalledReaderIsDroppedWith1013AndResumes) {
 
   // Resuming from its last seq gives exactly the rest.
   const std::uint64_t resume_after = partial.empty() ? head : partial.back();
-  WsClient resumed(server().port(), "/v1/audit/stream?after=" + std::to_string(resume_after),
-                   auth);
+  WsClient resumed(server().port(), "/v1/audit/stream?after=" + std::to_string(resume_after), auth);
   ASSERT_TRUE(resumed.open());
   auto rest = ReadUpTo(resumed, last);
   ASSERT_FALSE(rest.empty());

@@ -18,8 +18,7 @@ constexpr const char* kDashboardOrigin = "https://dash.example.com";
 class FeedsTest : public ServerSuite<FeedsTest> {
  public:
   static ServerSpec Spec() {
-    return {.with_admin = true,
-            .flags = {"--sync", "false", "--allowed-origin", kDashboardOrigin}};
+    return {.with_admin = true, .flags = {"--sync", "false", "--allowed-origin", kDashboardOrigin}};
   }
 };
 
@@ -32,8 +31,8 @@ std::vector<json::object> AllEvents(const Api& api, const std::string& token,
                                     const std::string& filters = "", std::uint64_t after = 0) {
   std::vector<json::object> out;
   for (int page = 0; page < 1000; ++page) {
-    auto res = api.Get("/v1/audit/events?limit=1000&after=" + std::to_string(after) + filters,
-                       token);
+    auto res =
+        api.Get("/v1/audit/events?limit=1000&after=" + std::to_string(after) + filters, token);
     EXPECT_EQ(res.result_int(), 200U) << res.body();
     if (res.result_int() != 200) break;
     auto body = JsonObject(res);
@@ -54,8 +53,8 @@ void ChangeRoles(const Api& api, const std::string& admin_token, const std::stri
                  bool auditor) {
   json::array roles{"user"};
   if (auditor) roles.emplace_back("auditor");
-  auto res = api.Send("PUT", "/v1/users/" + id + "/roles", json::object{{"roles", roles}},
-                      admin_token);
+  auto res =
+      api.Send("PUT", "/v1/users/" + id + "/roles", json::object{{"roles", roles}}, admin_token);
   EXPECT_EQ(res.result_int(), 200U) << res.body();
 }
 
@@ -180,9 +179,9 @@ TEST_F(FeedsTest, ListFiltersAndPages) {
   std::vector<std::uint64_t> paged;
   std::uint64_t after = from;
   for (int page = 0; page < 50; ++page) {
-    auto res = api().Get(
-        "/v1/audit/events?type=user.roles_changed&limit=2&after=" + std::to_string(after),
-        admin.access);
+    auto res =
+        api().Get("/v1/audit/events?type=user.roles_changed&limit=2&after=" + std::to_string(after),
+                  admin.access);
     ASSERT_EQ(res.result_int(), 200U) << res.body();
     auto body = JsonObject(res);
     const auto& items = body.at("items").as_array();
@@ -235,8 +234,8 @@ TEST_F(FeedsTest, ErasedUserShowsErasedEverywhere) {
 TEST_F(FeedsTest, NoSecretInAnyAuditOutput) {
   Account admin = Admin(api(), server());
   Account u = NewUser(api(), "feedsecret");
-  auto refreshed = api().Send("POST", "/v1/sessions/refresh",
-                              json::object{{"refresh_token", u.refresh}});
+  auto refreshed =
+      api().Send("POST", "/v1/sessions/refresh", json::object{{"refresh_token", u.refresh}});
   ASSERT_EQ(refreshed.result_int(), 200U) << refreshed.body();
   const std::string new_refresh = Str(JsonObject(refreshed), "refresh_token");
   auto wrong = api().Send("POST", "/v1/sessions",

@@ -74,8 +74,7 @@ class WsClient {
     if (!open_) return std::nullopt;
     buffer_.consume(buffer_.size());
     error_ = Run([&](auto done) {
-      ws_.async_read(buffer_,
-                     [done](beast::error_code e, std::size_t) mutable { done(e); });
+      ws_.async_read(buffer_, [done](beast::error_code e, std::size_t) mutable { done(e); });
     });
     if (error_) {
       open_ = false;

@@ -170,8 +170,7 @@ TEST(FeedHubTest, SecurityTicksCarryAlertsOfTheView) {
   auto sink = std::make_shared<CollectingSink>();
   auto attach = hub.AttachSecurity(sink);
   // Whatever was open already comes with the attach or with the next tick.
-  ASSERT_TRUE(
-      sink->WaitFor([](const auto& items) { return HasType(items, "counters", ""); }));
+  ASSERT_TRUE(sink->WaitFor([](const auto& items) { return HasType(items, "counters", ""); }));
   bool opened = !attach.open_alerts.empty() || HasType(sink->Items(), "alert_opened", "a1");
   EXPECT_TRUE(opened);
   view.Set(Snap(0, {}, 0, 0));
@@ -211,9 +210,8 @@ TEST(FeedHubTest, HandOverFromLogToLiveHasNoGapAndNoDuplicate) {
   constexpr int kTotal = 400;
   std::thread producer([&] {
     for (int i = 0; i < kTotal; ++i) {
-      auto decide = storage::test_support::AppendAll(
-          {storage::test_support::MakeEvent("user.roles_changed", "usr_" + std::to_string(i % 7),
-                                            {{"n", i}})});
+      auto decide = storage::test_support::AppendAll({storage::test_support::MakeEvent(
+          "user.roles_changed", "usr_" + std::to_string(i % 7), {{"n", i}})});
       auto r = log->Execute(std::move(decide));
       ASSERT_TRUE(r) << r.error().message();
     }
