@@ -302,5 +302,35 @@ TEST_F(FeedsTest, ReplayThenLiveWithoutGapOrDuplicate) {
   EXPECT_EQ(Str(e, "type"), "user.roles_changed");
 }
 
+TEST_F(FeedsTest, ClientMessageOverTheLimitCloses) {
+  Account admin = Admin(api(), server());
+  WsClient ws(server().port(), "/v1/security/stream", Bearer(admin.access));
+  ASSERT_TRUE(ws.open()) << ws.response().body();
+  ASSERT_TRUE(ws.Write("small messages are read and ignored"));
+  ASSERT_TRUE(ws.Write(std::string(8 * 1024, 'x')));  // over --ws-max-message-bytes (4 KiB)
+  for (int i = 0; i < 10 && ws.Read().has_value(); ++i) {
+  }
+  EXPECT_FALSE(ws.open());
+  EXPECT_EQ(ws.close_code(), 1009U) << ws.error().message();
+}
+
+// The stream is authorized at the upgrade; it ends (1008) when that access token expires.
+class FeedExpiryTest : public ServerSuite<FeedExpiryTest> {
+ public:
+  static ServerSpec Spec() { return {.with_admin = true, .flags = {"--access-ttl", "2"}}; }
+};
+
+TEST_F(FeedExpiryTest, StreamClosesWhenTheTokenExpires) {
+  Account admin = Admin(api(), server());
+  WsClient ws(server().port(), "/v1/security/stream", Bearer(admin.access));
+  ASSERT_TRUE(ws.open()) << ws.response().body();
+  int counters = 0;
+  for (int i = 0; i < 10 && ws.Read().has_value(); ++i)
+    ++counters;
+  EXPECT_FALSE(ws.open());
+  EXPECT_EQ(ws.close_code(), 1008U) << ws.error().message();
+  EXPECT_LE(counters, 4);  // about two seconds of counters, not ten
+}
+
 }  // namespace
 }  // namespace authd::test
