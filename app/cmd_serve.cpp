@@ -1,6 +1,7 @@
 // authd serve: the HTTP server over one data folder. Configuration comes from flags, then
 // AUTHD_* environment variables, then an optional INI-style config file; docs/CONFIG.md lists
 // every option and its default.
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <fstream>
 #include <iostream>
@@ -12,6 +13,7 @@
 #include "core/password_hash.hpp"
 #include "net/api.hpp"
 #include "net/event_metrics.hpp"
+#include "net/feed_hub.hpp"
 #include "net/http_server.hpp"
 #include "net/log.hpp"
 #include "net/metrics.hpp"
@@ -54,6 +56,11 @@ struct ServeConfig {
   bool sync = true;
   bool metrics = true;
   SecurityConfig security;
+  std::vector<std::string> allowed_origins;
+  std::size_t ws_queue_messages = 4096;
+  std::size_t ws_max_message_bytes = 4096;
+  std::int64_t ws_idle_ms = 60'000;
+  std::size_t ws_send_buffer_bytes = 0;
 };
 
 po::options_description Options(ServeConfig& c) {
@@ -95,7 +102,20 @@ po::options_description Options(ServeConfig& c) {
       "sync", po::value(&c.sync)->default_value(c.sync),
       "fsync every commit (never turn off in production)")(
       "metrics", po::value(&c.metrics)->default_value(c.metrics),
-      "serve GET /metrics (Prometheus text format; see docs/METRICS.md)");
+      "serve GET /metrics (Prometheus text format; see docs/METRICS.md)")(
+      "allowed-origin", po::value(&c.allowed_origins)->composing(),
+      "origin (scheme://host[:port]) whose pages may open the WebSocket feeds with the session "
+      "cookie; repeatable")("ws-queue-messages",
+                            po::value(&c.ws_queue_messages)->default_value(c.ws_queue_messages),
+                            "messages queued per WebSocket subscriber before it is closed (1013)")(
+      "ws-max-message-bytes",
+      po::value(&c.ws_max_message_bytes)->default_value(c.ws_max_message_bytes),
+      "largest WebSocket message accepted from a client")(
+      "ws-idle-ms", po::value(&c.ws_idle_ms)->default_value(c.ws_idle_ms),
+      "WebSocket connections that send nothing (not even a pong) for this long are closed")(
+      "ws-send-buffer-bytes",
+      po::value(&c.ws_send_buffer_bytes)->default_value(c.ws_send_buffer_bytes),
+      "SO_SNDBUF of WebSocket connections (0: kernel autotuning)");
   AddSecurityOptions(d, c.security);
   return d;
 }
@@ -163,7 +183,8 @@ int ServeCommand(const Args& args) {
     return kExitUsage;
   }
   if (c.io_threads == 0 || c.hash_threads == 0 || c.hash_queue == 0 || c.access_ttl <= 0 ||
-      c.session_ttl <= 0 || c.session_idle <= 0 || c.reauth_window <= 0) {
+      c.session_ttl <= 0 || c.session_idle <= 0 || c.reauth_window <= 0 ||
+      c.ws_queue_messages == 0 || c.ws_max_message_bytes == 0 || c.ws_idle_ms <= 0) {
     Complain("serve", "thread counts, queue sizes and lifetimes must be positive");
     return kExitUsage;
   }
@@ -221,6 +242,12 @@ int ServeCommand(const Args& args) {
   api.session_lifetime = c.session_ttl * kSecond;
   api.trusted_proxy = c.trusted_proxy;
   api.reauth_window = c.reauth_window * kSecond;
+  api.allowed_origins = c.allowed_origins;
+  api.feeds.queue_messages = c.ws_queue_messages;
+  api.feeds.max_message_bytes = c.ws_max_message_bytes;
+  api.feeds.idle_timeout = std::chrono::milliseconds(c.ws_idle_ms);
+  api.feeds.socket_send_buffer = std::min<std::size_t>(c.ws_send_buffer_bytes, 1U << 30);
+  net::FeedHub feeds(*dir.log, security->monitor.get(), dir.clock);
   net::Services services{.options = api,
                          .clock = dir.clock,
                          .ids = ids,
@@ -236,7 +263,8 @@ int ServeCommand(const Args& args) {
                          .login_guard = security->guard.get(),
                          .monitor = security->monitor.get(),
                          .signup_limit = security->signup_limit.get(),
-                         .refresh_limit = security->refresh_limit.get()};
+                         .refresh_limit = security->refresh_limit.get(),
+                         .feeds = &feeds};
 
   // One JSON line per security-relevant event (docs/CONFIG.md, "Logs").
   net::SecurityLog security_log(*dir.log);
@@ -258,6 +286,11 @@ int ServeCommand(const Args& args) {
                             return static_cast<double>(
                                 view->Snapshot(dir.clock.NowMicros()).counters.active_throttles);
                           });
+    metrics.GaugeCallback("authd_ws_subscribers", "Open WebSocket feed subscriptions.",
+                          [&feeds] { return static_cast<double>(feeds.Subscribers()); });
+    metrics.CounterCallback("authd_ws_dropped_consumers_total",
+                            "WebSocket subscribers closed with 1013 because they fell behind.",
+                            [&feeds] { return static_cast<double>(feeds.SlowConsumersDropped()); });
     services.metrics = &metrics;
   }
 
@@ -271,6 +304,7 @@ int ServeCommand(const Args& args) {
 
   // Signals first, so no thread started below ever sees SIGTERM's default action.
   net::ShutdownSignals signals;
+  feeds.Start();
   auto server =
       std::make_unique<net::HttpServer>(server_options, std::move(router), std::any(&services));
   if (auto started = server->Start(); !started) {
@@ -284,8 +318,10 @@ int ServeCommand(const Args& args) {
   const int signo = signals.Wait();
   net::LogInfo("shutting down", {{"signal", signo}});
   // Order matters: stop taking requests and finish those in flight; then drain the hashing pool
-  // and the writer (every acknowledged write is already durable); only then free the server.
+  // and the writer (every acknowledged write is already durable); only then free the server. The
+  // feed hub stops between the two: after its subscribers, before the log it listens to.
   server->Stop();
+  feeds.Stop();
   hash_pool.Join();
   dir.log->Close();
   server.reset();

@@ -16,6 +16,8 @@ void RegisterAdminRoutes(Router& router);
 void RegisterApiKeyRoutes(Router& router);
 // GET /v1/security/failed-logins (admins and auditors).
 void RegisterSecurityRoutes(Router& router);
+// The audit feed: GET /v1/audit/events, WS /v1/audit/stream and WS /v1/security/stream.
+void RegisterAuditRoutes(Router& router);
 // JWKS, health, readiness, the OpenAPI document and the metrics.
 void RegisterMetaRoutes(Router& router);
 
@@ -25,6 +27,7 @@ inline void RegisterApiRoutes(Router& router) {
   RegisterAdminRoutes(router);
   RegisterApiKeyRoutes(router);
   RegisterSecurityRoutes(router);
+  RegisterAuditRoutes(router);
   RegisterMetaRoutes(router);
 }
 

@@ -82,6 +82,10 @@ AuthOutcome Authenticate(const Request& request, Services& services) {
   }
   const std::string_view token = value.substr(kScheme.size());
   if (token.starts_with(kApiKeyPrefix)) return AuthenticateApiKey(request, services, token);
+  return AuthenticateToken(token, services);
+}
+
+AuthOutcome AuthenticateToken(std::string_view token, Services& services) {
   auto claims = services.tokens.Verify(token);
   if (!claims) {
     if (claims.error() == core::JwtErrc::kExpired) {

@@ -35,6 +35,9 @@ struct AuthOutcome {
 };
 
 [[nodiscard]] AuthOutcome Authenticate(const Request& request, Services& services);
+// The same checks for an access token that came some other way (the browser cookie of a
+// WebSocket upgrade).
+[[nodiscard]] AuthOutcome AuthenticateToken(std::string_view token, Services& services);
 
 // 401 `reauthentication_required` unless the caller proved a password within
 // `ApiOptions::reauth_window` (API keys never have).

@@ -23,6 +23,7 @@
 #include "net/log.hpp"
 #include "net/message.hpp"
 #include "net/problems.hpp"
+#include "net/upgrade.hpp"
 
 namespace authd::net::detail {
 namespace {
@@ -94,7 +95,9 @@ class Connection final : public ConnectionHandle, public std::enable_shared_from
   void BeginShutdown() override {
     asio::post(stream_.get_executor(), [self = shared_from_this()] {
       self->closing_ = true;
-      if (self->phase_ == Phase::kIdle) self->stream_.cancel();
+      // An upgraded connection (WebSocket) has no request to finish: its protocol sees the
+      // cancellation and ends.
+      if (self->phase_ != Phase::kBusy) self->stream_.cancel();
     });
   }
 
@@ -107,8 +110,9 @@ class Connection final : public ConnectionHandle, public std::enable_shared_from
 
  private:
   // kIdle: waiting for the first byte of a request (Stop closes at once). kBusy: reading,
-  // handling or answering a request (Stop lets it finish).
-  enum class Phase { kIdle, kBusy };
+  // handling or answering a request (Stop lets it finish). kUpgraded: a handler took the
+  // connection over (WebSocket); Stop cancels it like an idle one.
+  enum class Phase { kIdle, kBusy, kUpgraded };
 
   static asio::awaitable<void> Run(std::shared_ptr<Connection> self) {
     co_await self->Loop();
@@ -174,7 +178,16 @@ class Connection final : public ConnectionHandle, public std::enable_shared_from
     const bool client_keep_alive = parser.keep_alive();
     const bool head = parser.get().method() == http::verb::head;
     Request request = ToRequest(parser.release(), client_address_, request_id);
-    Response response = co_await Dispatch(request);
+    RequestContext context{request, {}, &state_->app};
+    Response response = co_await Dispatch(context);
+    if (context.upgrade) {
+      if (options.access_log) LogAccess(request, 101, started);
+      phase_ = Phase::kUpgraded;
+      if (closing_ || state_->stopping.load()) co_return false;
+      UpgradedStream upgraded{stream_, request};
+      co_await context.upgrade(upgraded);
+      co_return false;
+    }
 
     const bool keep_alive = client_keep_alive && !closing_ && !state_->stopping.load();
     BeastResponse res =
@@ -192,7 +205,8 @@ class Connection final : public ConnectionHandle, public std::enable_shared_from
     co_return true;
   }
 
-  asio::awaitable<Response> Dispatch(Request& request) {
+  asio::awaitable<Response> Dispatch(RequestContext& context) {
+    const Request& request = context.request;
     auto match = state_->router.Find(request.method, request.path);
     route_ = match.pattern;
     if (match.kind == Router::Match::Kind::kNotFound) co_return ProblemForError(Errc::kNotFound);
@@ -201,7 +215,7 @@ class Connection final : public ConnectionHandle, public std::enable_shared_from
       res.SetHeader("Allow", match.allow);
       co_return res;
     }
-    RequestContext context{request, std::move(match.params), &state_->app};
+    context.params = std::move(match.params);
     try {
       co_return co_await (*match.handler)(context);
     } catch (const std::exception& e) {
@@ -215,6 +229,7 @@ class Connection final : public ConnectionHandle, public std::enable_shared_from
                                  {"path", request.path.substr(0, kMaxLoggedPath)},
                                  {"request_id", request.request_id}});
     }
+    context.upgrade = nullptr;  // a handler that threw takes nothing over
     co_return ProblemForError(Errc::kInternal);
   }
 

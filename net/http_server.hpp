@@ -40,6 +40,10 @@
 //   response (CR, LF, NUL, a name that is not a token) or that the server owns (Connection,
 //   Content-Length, Transfer-Encoding, Date, X-Request-Id...) are dropped and logged.
 // - An exception escaping a handler gives 500 `internal`; its text goes to the log only.
+// - Protocol upgrades (WebSocket): a handler that accepts one sets RequestContext::upgrade
+//   instead of answering; the server then writes no response and runs that function on the
+//   connection's strand with the stream (net/upgrade.hpp). The connection stays registered
+//   (connection cap, Stop() cancels it like an idle one) until the function returns.
 // - Built-in route: `GET /healthz` gives 200 `{"status":"ok"}` unless the app registered one.
 // - The access log (one JSON line per request: method, path without query, status, duration,
 //   request id, client address) never holds bodies, query strings or header values.

@@ -121,7 +121,9 @@ BeastResponse ToBeastResponse(Response&& response, const ResponseMeta& meta) {
   res.version(meta.version == 10 ? 10 : 11);
   res.result(response.status);
   for (const auto& [name, value] : response.headers) {
-    if (!IsToken(name) || !IsSafeValue(value) || IsServerOwned(name)) {
+    // RFC 9110 section 15.5.22: a 426 names the protocol to upgrade to; nothing else may.
+    const bool upgrade_hint = response.status == 426 && IEquals(name, "Upgrade");
+    if (!IsToken(name) || !IsSafeValue(value) || (IsServerOwned(name) && !upgrade_hint)) {
       LogError("dropped a response header", {{"header", name}, {"request_id", meta.request_id}});
       continue;
     }

@@ -126,6 +126,27 @@ constexpr std::initializer_list<Op> kOps = {
      "200 FailedLoginReport",
      {401, 403, 503}},
     {"get",
+     "/v1/audit/events",
+     "Audit events in log order (admin, auditor)",
+     true,
+     nullptr,
+     "200 AuditPage",
+     {401, 403, 422}},
+    {"get",
+     "/v1/audit/stream",
+     "WebSocket: the audit feed, replayed after `after`, then live (admin, auditor)",
+     true,
+     nullptr,
+     "101",
+     {401, 403, 422, 426}},
+    {"get",
+     "/v1/security/stream",
+     "WebSocket: failed-login alerts and counters each second (admin, auditor)",
+     true,
+     nullptr,
+     "101",
+     {401, 403, 426}},
+    {"get",
      "/.well-known/jwks.json",
      "Public keys that verify access tokens",
      false,
@@ -299,6 +320,17 @@ json::object Schemas() {
                                      {"alg", Str()},
                                      {"use", Str()}}))}},
                   {"keys"});
+  s["AuditEvent"] = Obj({{"seq", json::object{{"type", "integer"}}},
+                         {"type", Str()},
+                         {"at", Str("date-time")},
+                         {"actor", Obj({{"user_id", Str()}, {"ip", Str()}})},
+                         {"subject", Str()},
+                         {"data", json::object{{"type", "object"}}},
+                         {"hash", Str()}},
+                        {"seq", "type", "at", "actor", "data", "hash"});
+  s["AuditPage"] =
+      Obj({{"items", Arr(Ref("AuditEvent"))}, {"next_after", json::object{{"type", "integer"}}}},
+          {"items", "next_after"});
   s["Status"] = Obj({{"status", Str()}}, {"status"});
   s["Any"] = json::object{};
   s["Metrics"] = Str();
@@ -319,6 +351,14 @@ json::object Build() {
         params.push_back(json::object{{"name", q}, {"in", "query"}, {"schema", Str()}});
       }
     }
+    if (std::string_view(op.path) == "/v1/audit/events") {
+      for (const char* q : {"after", "limit", "type", "user"}) {
+        params.push_back(json::object{{"name", q}, {"in", "query"}, {"schema", Str()}});
+      }
+    }
+    if (std::string_view(op.path) == "/v1/audit/stream") {
+      params.push_back(json::object{{"name", "after"}, {"in", "query"}, {"schema", Str()}});
+    }
     if (!params.empty()) operation["parameters"] = std::move(params);
     if (op.request != nullptr) {
       operation["requestBody"] =
@@ -328,7 +368,9 @@ json::object Build() {
     const std::string_view success(op.success);
     const auto space = success.find(' ');
     const std::string status(success.substr(0, space));
-    json::object ok{{"description", status == "204" ? "No Content" : "Success"}};
+    json::object ok{{"description", status == "204"   ? "No Content"
+                                    : status == "101" ? "Switching Protocols (WebSocket)"
+                                                      : "Success"}};
     if (space != std::string_view::npos) {
       const auto schema = success.substr(space + 1);
       ok["content"] = schema == "Metrics" ? JsonContent(schema, "text/plain; version=0.0.4")

@@ -30,11 +30,20 @@ namespace authd::net {
 // (name, decoded value) of each "{name}" segment, in pattern order.
 using PathParams = std::vector<std::pair<std::string, std::string>>;
 
+// The connection handed to a handler that switches protocols (net/upgrade.hpp; includes Beast).
+struct UpgradedStream;
+// Runs the new protocol on the connection's strand; the connection closes when it returns.
+using UpgradeFn = std::function<boost::asio::awaitable<void>(UpgradedStream&)>;
+
 // What a handler gets. Lives in the connection's coroutine frame for the whole handler call.
 struct RequestContext {
   Request& request;     // handlers may move the body out
   PathParams params;    // from the matched pattern
   const std::any* app;  // HttpServer's app value (never null while a handler runs)
+  // Set by a handler that takes the connection over (WebSocket): the server then sends no
+  // response, and runs this instead once the handler has returned. A handler that refuses the
+  // upgrade leaves it empty and returns its answer (401, 403...) as usual.
+  UpgradeFn upgrade = {};
 
   // The decoded value of "{name}", or nullopt when the pattern has no such parameter.
   [[nodiscard]] std::optional<std::string_view> Param(std::string_view name) const;

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "core/ids.hpp"
@@ -13,6 +15,7 @@
 #include "net/offload.hpp"
 #include "net/rate_limiter.hpp"
 #include "net/tokens.hpp"
+#include "net/ws_session.hpp"
 #include "projections/failed_login_monitor.hpp"
 #include "projections/login_guard.hpp"
 #include "projections/security_view.hpp"
@@ -34,7 +37,14 @@ struct ApiOptions {
   // How recently a password must have been proved for sensitive operations (API key creation;
   // later password change, self-delete, MFA disable). Default: 10 minutes (API.md).
   core::Micros reauth_window = 10LL * 60 * 1'000'000;
+  // Origins (scheme://host[:port], exact match) whose pages may open the WebSocket feeds with the
+  // session cookie. Empty: cookie-authenticated upgrades are refused (bearer tokens still work).
+  std::vector<std::string> allowed_origins;
+  // Per-connection limits of the WebSocket feeds (docs/FEEDS.md).
+  FeedLimits feeds;
 };
+
+class FeedHub;
 
 // Non-owning: the serve command owns each piece and outlives the server.
 struct Services {
@@ -61,6 +71,8 @@ struct Services {
   // Per-address limits on signup and refresh (null: none).
   RateLimiter* signup_limit = nullptr;
   RateLimiter* refresh_limit = nullptr;
+  // The live feeds (WS /v1/audit/stream, /v1/security/stream); null: they answer 503.
+  FeedHub* feeds = nullptr;
 };
 
 }  // namespace authd::net

@@ -1,0 +1,21 @@
+// Internal to net/: what a connection hands to a RequestContext::upgrade function. Includes Beast:
+// only the connection and the WebSocket code include it.
+#pragma once
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include "net/http_types.hpp"
+
+namespace authd::net {
+
+struct UpgradedStream {
+  // The connection's stream; its executor is the connection's strand. Owned by the connection,
+  // which stays registered with the server (connection cap, Stop()) while the upgrade runs.
+  // Stop() cancels its pending operations, and closes it after the grace period.
+  boost::beast::tcp_stream& stream;
+  // The upgrade request, as the handler saw it.
+  const Request& request;
+};
+
+}  // namespace authd::net
