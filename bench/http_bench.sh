@@ -65,8 +65,12 @@ per_second() { awk -v n="$1" -v s="$2" 'BEGIN {printf "%.1f", n / s}'; }
 
 # --- authd, one user, one token -------------------------------------------------------------
 password="load-test-secret-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
-printf '%s' "$password" | "$authd" user add --data "$work/data" --username bench \
-  --email bench@example.com --password-stdin >/dev/null
+# Two users: logins go to `bench`; `reader` holds the token of the GET /v1/users/me runs, whose
+# session must outlive the logins (a user keeps a bounded number of sessions, oldest revoked).
+for name in bench reader; do
+  printf '%s' "$password" | "$authd" user add --data "$work/data" --username "$name" \
+    --email "$name@example.com" --password-stdin >/dev/null 2>&1
+done
 "$authd" serve --data "$work/data" --listen "127.0.0.1:$port" --hash-threads "$hash_threads" \
   --hash-queue "$hash_queue" >"$work/authd.log" 2>&1 &
 pids+=($!)
@@ -76,7 +80,7 @@ for _ in $(seq 100); do
 done
 base="http://127.0.0.1:$port"
 token=$(curl -fs -H 'Content-Type: application/json' \
-  -d "{\"username\":\"bench\",\"password\":\"$password\"}" "$base/v1/sessions" | jq -r .access_token)
+  -d "{\"username\":\"reader\",\"password\":\"$password\"}" "$base/v1/sessions" | jq -r .access_token)
 export BENCH_USER=bench BENCH_PASSWORD="$password" BENCH_TOKEN="$token"
 
 # --- nginx serving the same bytes as /v1/users/me ---------------------------------------------
