@@ -188,8 +188,8 @@ int ServeCommand(const Args& args) {
     Complain("serve", "thread counts, queue sizes and lifetimes must be positive");
     return kExitUsage;
   }
-  if (c.hash_nice < 0 || c.hash_nice > 19) {
-    Complain("serve", "--hash-nice must be between 0 and 19");
+  if (c.hash_nice < 0 || c.hash_nice > net::kIdlePriority) {
+    Complain("serve", "--hash-nice must be between 0 and 20 (20: SCHED_IDLE)");
     return kExitUsage;
   }
   core::Argon2Params argon2{c.argon2_memory_kib, c.argon2_iterations, 1};

@@ -75,7 +75,8 @@ int main(int argc, char** argv) {
   }
   std::this_thread::sleep_for(std::chrono::duration<double>(o.seconds));
   stop = true;
-  for (auto& w : workers) w.join();
+  for (auto& w : workers)
+    w.join();
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
   std::printf("%.2f\n", static_cast<double>(verified.load()) / elapsed.count());
   return 0;

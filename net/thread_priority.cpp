@@ -1,5 +1,7 @@
 #include "net/thread_priority.hpp"
 
+#include <pthread.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -19,7 +21,12 @@ bool SetPoolNice(boost::asio::thread_pool& pool, std::size_t threads, int nice) 
     boost::asio::post(pool, [&] {
       all_started.arrive_and_wait();
       // On Linux PRIO_PROCESS with a thread id sets that thread's nice value alone.
-      if (setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), nice) != 0) ok = false;
+      if (nice == kIdlePriority) {
+        sched_param param{};
+        if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &param) != 0) ok = false;
+      } else if (setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), nice) != 0) {
+        ok = false;
+      }
       all_done.count_down();
     });
   }

@@ -9,9 +9,12 @@
 
 namespace authd::net {
 
-// Sets the nice value of each of the pool's `threads` threads (Linux: per-thread nice).
-// Raising a nice value needs no privilege. Blocks until every thread has done it; call right
-// after creating the pool, before it has other work. Returns false if the kernel refused.
+// Lowers the priority of each of the pool's `threads` threads (Linux, per thread): nice 0-19, or
+// kIdlePriority for SCHED_IDLE, under which a thread runs only when no normal thread wants the
+// CPU and is preempted at once when one wakes up. Lowering needs no privilege. Blocks until every
+// thread has done it; call right after creating the pool, before it has other work. Returns
+// false if the kernel refused.
+inline constexpr int kIdlePriority = 20;
 bool SetPoolNice(boost::asio::thread_pool& pool, std::size_t threads, int nice);
 
 }  // namespace authd::net
