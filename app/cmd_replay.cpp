@@ -11,6 +11,7 @@
 #include "app/commands.hpp"
 #include "app/data_dir.hpp"
 #include "core/event_codec.hpp"
+#include "net/render.hpp"
 #include "projections/user_record.hpp"
 #include "projections/user_table.hpp"
 #include "storage/memory_store.hpp"
@@ -20,22 +21,6 @@ namespace po = boost::program_options;
 namespace {
 
 constexpr std::string_view kUserRowPrefix = "u/";
-
-boost::json::object UserLine(const projections::UserView& user) {
-  boost::json::array roles;
-  for (const auto& r : user.roles)
-    roles.emplace_back(r);
-  return {{"id", user.id},
-          {"username", user.username},
-          {"email", user.email},
-          {"display_name", user.display_name},
-          {"roles", std::move(roles)},
-          {"disabled", user.disabled},
-          {"email_verified", user.email_verified},
-          {"mfa_enabled", user.mfa_enabled},
-          {"created_at", core::FormatRfc3339(user.created_at)},
-          {"updated_at", core::FormatRfc3339(user.updated_at)}};
-}
 
 }  // namespace
 
@@ -111,7 +96,7 @@ int ReplayCommand(const Args& args) {
                "cannot open the personal fields of " + record->id + ": " + view.error().message());
       return kExitData;
     }
-    std::cout << boost::json::serialize(UserLine(*view)) << "\n";
+    std::cout << boost::json::serialize(net::UserJson(*view)) << "\n";
   }
   std::cout.flush();
   return std::cout ? kExitOk : kExitData;

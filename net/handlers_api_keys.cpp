@@ -41,10 +41,15 @@ boost::json::object KeyJson(const Services& s, const projections::ApiKeyRecord& 
           {"last_used_at", TimeOrNull(s.api_keys.LastUsed(k.id))}};
 }
 
-// A signed-in user (not an API key: ScopeFor closes these routes to keys, this says why).
-std::optional<Response> RequireToken(const Principal& p) {
-  if (p.api_key_id.empty()) return std::nullopt;
-  return ProblemResponse(403, "forbidden", "Forbidden", "API keys cannot manage API keys.");
+// The signed-in user managing their keys: never an API key (ScopeFor already closes these routes
+// to keys; this says why).
+AuthOutcome KeyManager(const RequestContext& ctx, Services& s) {
+  auto auth = Authenticate(ctx.request, s);
+  if (auth.principal && !auth.principal->api_key_id.empty()) {
+    return {std::nullopt,
+            ProblemResponse(403, "forbidden", "Forbidden", "API keys cannot manage API keys.")};
+  }
+  return auth;
 }
 
 Result<std::optional<projections::ApiKeyRecord>> OwnKey(const Services& s, std::string_view user_id,
@@ -84,10 +89,9 @@ void CheckName(Fields& f, const std::optional<std::string>& name) {
 
 awaitable<Response> CreateKey(RequestContext& ctx) {
   auto& s = *ctx.App<Services>();
-  auto auth = Authenticate(ctx.request, s);
+  auto auth = KeyManager(ctx, s);
   if (!auth.principal) co_return auth.failure;
   const auto& me = *auth.principal;
-  if (auto refused = RequireToken(me)) co_return *refused;
   if (auto stale = RequireRecentAuth(me, s)) co_return *stale;
   auto body = ParseJsonBody(ctx.request);
   if (!body) co_return ProblemForError(body.error());
@@ -131,10 +135,9 @@ awaitable<Response> CreateKey(RequestContext& ctx) {
 
 awaitable<Response> ListKeys(RequestContext& ctx) {
   auto& s = *ctx.App<Services>();
-  auto auth = Authenticate(ctx.request, s);
+  auto auth = KeyManager(ctx, s);
   if (!auth.principal) co_return auth.failure;
   const auto& me = *auth.principal;
-  if (auto refused = RequireToken(me)) co_return *refused;
   auto list = s.log.Get(projections::kApiKeysFamily, projections::UserApiKeysKey(me.user.id));
   if (!list) co_return ProblemForError(list.error());
   boost::json::array items;
@@ -155,10 +158,9 @@ awaitable<Response> ListKeys(RequestContext& ctx) {
 
 awaitable<Response> RevokeKey(RequestContext& ctx) {
   auto& s = *ctx.App<Services>();
-  auto auth = Authenticate(ctx.request, s);
+  auto auth = KeyManager(ctx, s);
   if (!auth.principal) co_return auth.failure;
   const auto& me = *auth.principal;
-  if (auto refused = RequireToken(me)) co_return *refused;
   // Named first: GCC 12 double-destroys temporaries inside co_await expressions.
   auto decide = s.api_keys.commands.Revoke(me.user.id, std::string(ctx.Param("id").value_or("")),
                                            OriginOf(ctx.request, s.options, me.user.id));
@@ -169,10 +171,9 @@ awaitable<Response> RevokeKey(RequestContext& ctx) {
 
 awaitable<Response> RotateKey(RequestContext& ctx) {
   auto& s = *ctx.App<Services>();
-  auto auth = Authenticate(ctx.request, s);
+  auto auth = KeyManager(ctx, s);
   if (!auth.principal) co_return auth.failure;
   const auto& me = *auth.principal;
-  if (auto refused = RequireToken(me)) co_return *refused;
   const std::string id(ctx.Param("id").value_or(""));
   const std::string secret = ApiKeys::NewSecret();
   // Named first: GCC 12 double-destroys temporaries inside co_await expressions.
