@@ -48,6 +48,8 @@ struct ServeConfig {
   std::int64_t session_ttl = 12 * 3600;
   std::int64_t session_idle = 30 * 60;
   std::int64_t reauth_window = 10 * 60;
+  std::string mfa_issuer = "authd";
+  bool require_admin_mfa = false;
   std::size_t max_body_bytes = 64 * 1024;
   std::size_t max_connections = 10'000;
   std::int64_t read_timeout_ms = 10'000;
@@ -89,6 +91,10 @@ po::options_description Options(ServeConfig& c) {
       "session idle timeout (s)")("reauth-window",
                                   po::value(&c.reauth_window)->default_value(c.reauth_window),
                                   "how recent a password must be for sensitive operations (s)")(
+      "mfa-issuer", po::value(&c.mfa_issuer)->default_value(c.mfa_issuer),
+      "issuer name authenticator apps show for authd's TOTP entries")(
+      "require-admin-mfa", po::value(&c.require_admin_mfa)->default_value(c.require_admin_mfa),
+      "admin powers only for sessions signed in with a second factor")(
       "max-body-bytes", po::value(&c.max_body_bytes)->default_value(c.max_body_bytes),
       "request body limit")("max-connections",
                             po::value(&c.max_connections)->default_value(c.max_connections),
@@ -242,12 +248,15 @@ int ServeCommand(const Args& args) {
   api.session_lifetime = c.session_ttl * kSecond;
   api.trusted_proxy = c.trusted_proxy;
   api.reauth_window = c.reauth_window * kSecond;
+  api.mfa_issuer = c.mfa_issuer;
+  api.require_admin_mfa = c.require_admin_mfa;
   api.allowed_origins = c.allowed_origins;
   api.feeds.queue_messages = c.ws_queue_messages;
   api.feeds.max_message_bytes = c.ws_max_message_bytes;
   api.feeds.idle_timeout = std::chrono::milliseconds(c.ws_idle_ms);
   api.feeds.socket_send_buffer = std::min<std::size_t>(c.ws_send_buffer_bytes, 1U << 30);
   net::FeedHub feeds(*dir.log, security->monitor.get(), dir.clock);
+  net::MfaState mfa({});
   net::Services services{.options = api,
                          .clock = dir.clock,
                          .ids = ids,
@@ -264,7 +273,8 @@ int ServeCommand(const Args& args) {
                          .monitor = security->monitor.get(),
                          .signup_limit = security->signup_limit.get(),
                          .refresh_limit = security->refresh_limit.get(),
-                         .feeds = &feeds};
+                         .feeds = &feeds,
+                         .mfa = &mfa};
 
   // One JSON line per security-relevant event (docs/CONFIG.md, "Logs").
   net::SecurityLog security_log(*dir.log);

@@ -38,6 +38,8 @@ class CoreCategoryImpl final : public boost::system::error_category {
         return "data key erased";
       case Errc::kCryptoFailure:
         return "crypto failure";
+      case Errc::kInvalidMfaCode:
+        return "invalid second-factor code";
     }
     return "unknown core error";
   }

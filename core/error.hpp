@@ -21,6 +21,7 @@ enum class Errc {
   kDecryptFailed,       // sealed field failed authentication (tampered or wrong key)
   kKeyErased,           // the subject's data key was destroyed
   kCryptoFailure,       // libsodium refused (out of memory for argon2id, ...)
+  kInvalidMfaCode,      // a second-factor code that is wrong, already used, or MFA is off
 };
 
 const boost::system::error_category& CoreCategory() noexcept;

@@ -88,6 +88,7 @@ awaitable<std::optional<Response>> CheckPassword(Services& s, const projections:
 }
 
 awaitable<Response> DeleteSelf(RequestContext& ctx, Services& s, const Principal& me) {
+  if (auto stale = RequireRecentAuth(me, s)) co_return std::move(*stale);
   auto body = ParseJsonBody(ctx.request);
   if (!body) co_return ProblemForError(body.error());
   Fields f(*body);

@@ -32,7 +32,7 @@ enum class UpdateMode {
 [[nodiscard]] boost::asio::awaitable<std::optional<Response>> CheckPassword(
     Services& s, const projections::UserRecord& user, const std::string& password);
 
-// DELETE of one's own account: body {password}, re-authentication required.
+// DELETE of one's own account: a recent sign-in (RequireRecentAuth) and body {password}.
 [[nodiscard]] boost::asio::awaitable<Response> DeleteSelf(RequestContext& ctx, Services& s,
                                                           const Principal& me);
 

@@ -12,6 +12,10 @@ void RegisterAuthRoutes(Router& router);
 void RegisterAccountRoutes(Router& router);
 // Admin user management and roles.
 void RegisterAdminRoutes(Router& router);
+// TOTP enrollment and disable of the signed-in user (/v1/users/me/mfa/totp).
+void RegisterMfaRoutes(Router& router);
+// The second step of an MFA login (POST /v1/sessions/mfa).
+void RegisterMfaLoginRoutes(Router& router);
 // API keys of the signed-in user.
 void RegisterApiKeyRoutes(Router& router);
 // GET /v1/security/failed-logins (admins and auditors).
@@ -23,7 +27,9 @@ void RegisterMetaRoutes(Router& router);
 
 inline void RegisterApiRoutes(Router& router) {
   RegisterAuthRoutes(router);
+  RegisterMfaLoginRoutes(router);
   RegisterAccountRoutes(router);
+  RegisterMfaRoutes(router);
   RegisterAdminRoutes(router);
   RegisterApiKeyRoutes(router);
   RegisterSecurityRoutes(router);

@@ -13,6 +13,16 @@
 namespace authd::net {
 namespace {
 
+// Applies the admin MFA policy. An API key proves no factor itself; it was created in a session
+// that had to prove every factor its user had, so it counts when its user has MFA on.
+Principal WithPolicy(Principal p, const Services& services) {
+  if (services.options.require_admin_mfa && p.user.HasRole(core::kRoleAdmin)) {
+    const bool proved = p.api_key_id.empty() ? HasOtp(p.claims) : p.user.mfa_enabled;
+    p.admin_needs_mfa = !proved;
+  }
+  return p;
+}
+
 Response Unauthorized(std::string_view code, std::string_view detail) {
   auto r = ProblemResponse(401, code, "Not authenticated", detail);
   // RFC 6750 section 3: say which scheme and what went wrong, without echoing the token.
@@ -58,16 +68,25 @@ AuthOutcome AuthenticateApiKey(const Request& request, Services& services,
   claims.subject = key->user_id;
   claims.roles = (*user)->roles;
   claims.amr = {"api_key"};
-  return {Principal{std::move(**user), std::move(claims), key->id}, {}};
+  return {WithPolicy(Principal{std::move(**user), std::move(claims), key->id}, services), {}};
 }
 
 }  // namespace
 
 bool Principal::IsAdmin() const {
-  return user.HasRole(core::kRoleAdmin);
+  return user.HasRole(core::kRoleAdmin) && !admin_needs_mfa;
 }
 
-Response Forbidden() {
+bool HasOtp(const AccessClaims& claims) {
+  return std::find(claims.amr.begin(), claims.amr.end(), "otp") != claims.amr.end();
+}
+
+Response Forbidden(const Principal& principal) {
+  if (principal.admin_needs_mfa) {
+    return ProblemResponse(403, "mfa_required", "Second factor required",
+                           "Admin actions need a session signed in with a second factor: enroll "
+                           "an authenticator, then sign in again with it.");
+  }
   return ProblemResponse(403, "forbidden", "Forbidden",
                          "You are signed in but not allowed to do this.");
 }
@@ -102,16 +121,20 @@ AuthOutcome AuthenticateToken(std::string_view token, Services& services) {
   if (!*user || (*user)->disabled) {
     return Fail(Unauthorized("invalid_token", "The session has ended."));
   }
-  return {Principal{std::move(**user), std::move(*claims), {}}, {}};
+  return {WithPolicy(Principal{std::move(**user), std::move(*claims), {}}, services), {}};
 }
 
 std::optional<Response> RequireRecentAuth(const Principal& principal, const Services& services) {
   const core::Micros proved = principal.claims.auth_time * 1'000'000;
-  if (proved > 0 && services.clock.NowMicros() - proved <= services.options.reauth_window) {
-    return std::nullopt;
-  }
-  return ProblemResponse(401, "reauthentication_required", "Re-authentication required",
-                         "Sign in again with your password to do this.");
+  const bool recent =
+      proved > 0 && services.clock.NowMicros() - proved <= services.options.reauth_window;
+  // With MFA on, the password alone (a session opened before enrollment) is not enough.
+  if (recent && (!principal.user.mfa_enabled || HasOtp(principal.claims))) return std::nullopt;
+  return ProblemResponse(
+      401, "reauthentication_required", "Re-authentication required",
+      principal.user.mfa_enabled
+          ? "Sign in again with your password and your authenticator code to do this."
+          : "Sign in again with your password to do this.");
 }
 
 std::string ClientAddress(const Request& request, const ApiOptions& options) {

@@ -21,7 +21,11 @@ struct Principal {
   // nothing that needs a fresh password is ever allowed).
   AccessClaims claims;
   std::string api_key_id;  // set when the request came with an API key
+  // The admin MFA policy is on, this user is an admin, and this session (or key) did not prove
+  // a second factor: admin powers are withheld (403 mfa_required) until it does.
+  bool admin_needs_mfa = false;
 
+  // Has the admin role and may use it now.
   [[nodiscard]] bool IsAdmin() const;
   [[nodiscard]] bool HasRole(std::string_view role) const { return user.HasRole(role); }
 };
@@ -44,8 +48,12 @@ struct AuthOutcome {
 [[nodiscard]] std::optional<Response> RequireRecentAuth(const Principal& principal,
                                                         const Services& services);
 
-// 403 `forbidden` problem.
-[[nodiscard]] Response Forbidden();
+// 403 `forbidden` problem; 403 `mfa_required` when the principal is an admin held back by the
+// admin MFA policy.
+[[nodiscard]] Response Forbidden(const Principal& principal);
+
+// Whether the claims record a second factor (amr contains "otp").
+[[nodiscard]] bool HasOtp(const AccessClaims& claims);
 
 // The client address to record: the peer, or the last X-Forwarded-For hop when the peer is the
 // configured trusted proxy.

@@ -23,12 +23,12 @@ EventMetrics::EventMetrics(storage::EventLog& log, MetricsRegistry& registry)
                                {"outcome"}, 8)),
       login_failures_(registry.Counter("authd_login_failures_total",
                                        "Failed logins since start, by reason (unknown_user, "
-                                       "bad_password, account_disabled).",
+                                       "bad_password, account_disabled, bad_mfa_code).",
                                        {"reason"}, 32)) {
   for (const auto& type : core::events::kAllTypes) {
     by_type_.emplace(std::string(type.name), &events_.Series({std::string(type.name)}));
   }
-  for (const char* reason : {"unknown_user", "bad_password", "account_disabled"})
+  for (const char* reason : {"unknown_user", "bad_password", "account_disabled", "bad_mfa_code"})
     by_reason_.emplace(reason, &login_failures_.Series({reason}));
   succeeded_ = &logins_.Series({"succeeded"});
   failed_ = &logins_.Series({"failed"});

@@ -45,6 +45,7 @@ awaitable<Response> ChangePassword(RequestContext& ctx) {
   auto auth = Authenticate(ctx.request, s);
   if (!auth.principal) co_return auth.failure;
   const auto& me = *auth.principal;
+  if (auto stale = RequireRecentAuth(me, s)) co_return std::move(*stale);
   auto body = ParseJsonBody(ctx.request);
   if (!body) co_return ProblemForError(body.error());
   Fields f(*body);

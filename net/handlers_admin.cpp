@@ -25,7 +25,7 @@ awaitable<Response> ListUsers(RequestContext& ctx) {
   auto& s = *ctx.App<Services>();
   auto auth = Authenticate(ctx.request, s);
   if (!auth.principal) co_return auth.failure;
-  if (!auth.principal->IsAdmin()) co_return Forbidden();
+  if (!auth.principal->IsAdmin()) co_return Forbidden(*auth.principal);
 
   std::vector<core::FieldError> errors;
   std::size_t limit = kDefaultPage;
@@ -78,7 +78,7 @@ Target Resolve(RequestContext& ctx, Services& s) {
   }
   t.id = std::string(ctx.Param("id").value_or(""));
   t.self = t.id == auth.principal->user.id;
-  if (!t.self && !auth.principal->IsAdmin()) t.failure = Forbidden();
+  if (!t.self && !auth.principal->IsAdmin()) t.failure = Forbidden(*auth.principal);
   t.principal = std::move(auth.principal);
   return t;
 }
@@ -102,7 +102,7 @@ awaitable<Response> PutUser(RequestContext& ctx) {
   auto& s = *ctx.App<Services>();
   auto auth = Authenticate(ctx.request, s);
   if (!auth.principal) co_return auth.failure;
-  if (!auth.principal->IsAdmin()) co_return Forbidden();
+  if (!auth.principal->IsAdmin()) co_return Forbidden(*auth.principal);
   co_return co_await UpdateUser(ctx, s, *auth.principal, ctx.Param("id").value_or(""),
                                 UpdateMode::kAdminPut);
 }
@@ -124,7 +124,7 @@ awaitable<Response> PutRoles(RequestContext& ctx) {
   auto& s = *ctx.App<Services>();
   auto auth = Authenticate(ctx.request, s);
   if (!auth.principal) co_return auth.failure;
-  if (!auth.principal->IsAdmin()) co_return Forbidden();
+  if (!auth.principal->IsAdmin()) co_return Forbidden(*auth.principal);
   auto body = ParseJsonBody(ctx.request);
   if (!body) co_return ProblemForError(body.error());
   Fields f(*body);

@@ -25,7 +25,7 @@ constexpr std::size_t kStreamPage = 256;
 constexpr std::string_view kAccessCookie = "__Host-authd_at";
 
 bool MayReadAudit(const Principal& p) {
-  return p.HasRole(core::kRoleAdmin) || p.HasRole(core::kRoleAuditor);
+  return p.IsAdmin() || p.HasRole(core::kRoleAuditor);
 }
 
 // A whole decimal number within [min, max], or nullopt.
@@ -48,7 +48,7 @@ awaitable<Response> ListEvents(RequestContext& ctx) {
   auto& s = *ctx.App<Services>();
   auto auth = Authenticate(ctx.request, s);
   if (!auth.principal) co_return auth.failure;
-  if (!MayReadAudit(*auth.principal)) co_return Forbidden();
+  if (!MayReadAudit(*auth.principal)) co_return Forbidden(*auth.principal);
 
   std::vector<core::FieldError> errors;
   std::uint64_t after = 0;
@@ -140,7 +140,7 @@ struct Admission {
 Admission Admit(RequestContext& ctx, Services& s) {
   auto auth = AuthenticateUpgrade(ctx.request, s);
   if (!auth.principal) return {std::move(auth.failure), {}};
-  if (!MayReadAudit(*auth.principal)) return {Forbidden(), {}};
+  if (!MayReadAudit(*auth.principal)) return {Forbidden(*auth.principal), {}};
   if (!IsWebSocketUpgrade(ctx.request)) {
     auto r = ProblemResponse(426, "upgrade_required", "Upgrade Required",
                              "This endpoint is a WebSocket stream.");

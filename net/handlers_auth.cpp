@@ -10,6 +10,7 @@
 #include "net/auth.hpp"
 #include "net/body.hpp"
 #include "net/commit.hpp"
+#include "net/login_responses.hpp"
 #include "net/fields.hpp"
 #include "net/passwords.hpp"
 #include "net/problems.hpp"
@@ -20,25 +21,6 @@ namespace {
 
 using boost::asio::awaitable;
 
-Response InvalidCredentials() {
-  return ProblemResponse(401, "invalid_credentials", "Invalid credentials",
-                         "The username, email or password is not right.");
-}
-
-// 429 with Retry-After (RFC 6585, RFC 9110 10.2.3).
-Response RetryLater(std::string_view code, std::string_view title, std::string_view detail,
-                    std::int64_t seconds) {
-  auto r = ProblemResponse(429, code, title, detail);
-  r.SetHeader("Retry-After", std::to_string(std::max<std::int64_t>(1, seconds)));
-  return r;
-}
-
-Response TooManyAttempts(const projections::ThrottleVerdict& verdict, core::Micros now) {
-  return RetryLater("too_many_attempts", "Too many attempts",
-                    "Too many failed logins; wait before trying again.",
-                    verdict.RetryAfterSeconds(now));
-}
-
 // nullopt when the address may go on, else the 429 rate_limited to send.
 std::optional<Response> RateLimited(Services& s, RateLimiter* limiter, const Request& request) {
   if (limiter == nullptr) return std::nullopt;
@@ -48,18 +30,6 @@ std::optional<Response> RateLimited(Services& s, RateLimiter* limiter, const Req
   return RetryLater("rate_limited", "Rate limited",
                     "Too many requests from this address; wait before trying again.",
                     (*wait + 999'999) / 1'000'000);
-}
-
-Response TokenResponse(Services& s, const projections::UserView& user, std::string_view session_id,
-                       const std::vector<std::string>& amr, core::Micros auth_time,
-                       std::string_view refresh_token) {
-  auto access = s.tokens.IssueAccess(user.id, user.roles, session_id, amr, auth_time);
-  return JsonResponse(200, boost::json::object{{"access_token", access.token},
-                                               {"token_type", "Bearer"},
-                                               {"expires_in", access.expires_in},
-                                               {"refresh_token", refresh_token},
-                                               {"session_id", session_id},
-                                               {"user", UserJson(user)}});
 }
 
 awaitable<Response> SignUp(RequestContext& ctx) {
@@ -186,6 +156,16 @@ awaitable<Response> Login(RequestContext& ctx) {
     if (throttled->throttled()) co_return TooManyAttempts(*throttled, s.clock.NowMicros());
     co_return ProblemResponse(403, "account_disabled", "Account disabled",
                               "This account is disabled.");
+  }
+
+  if (user.mfa_enabled && s.mfa != nullptr) {
+    // The password was right; the session waits for the second factor (POST /v1/sessions/mfa).
+    const auto ttl = s.mfa->limits().challenge_ttl / 1'000'000;
+    co_return JsonResponse(200,
+                           boost::json::object{{"mfa_required", true},
+                                               {"mfa_token", s.mfa->NewChallenge(user.id, s.clock.NowMicros())},
+                                               {"methods", {"totp", "recovery_code"}},
+                                               {"expires_in", ttl}});
   }
 
   const std::string refresh = TokenService::NewRefreshToken();

@@ -64,7 +64,7 @@ awaitable<Response> FailedLogins(RequestContext& ctx) {
   auto auth = Authenticate(ctx.request, s);
   if (!auth.principal) co_return auth.failure;
   if (!auth.principal->IsAdmin() && !auth.principal->HasRole(core::kRoleAuditor)) {
-    co_return Forbidden();
+    co_return Forbidden(*auth.principal);
   }
   if (s.monitor == nullptr) co_return ProblemForError(Errc::kServerBusy);
   auto r = JsonResponse(200, ReportJson(s.monitor->Report(s.clock.NowMicros())));

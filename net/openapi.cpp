@@ -26,8 +26,15 @@ constexpr std::initializer_list<Op> kOps = {
      "Log in",
      false,
      "LoginRequest",
-     "200 TokenResponse",
+     "200 LoginResponse",
      {401, 403, 413, 415, 422, 429}},
+    {"post",
+     "/v1/sessions/mfa",
+     "Finish a login with a TOTP code or a recovery code",
+     false,
+     "MfaLoginRequest",
+     "200 TokenResponse",
+     {401, 415, 422, 429}},
     {"post",
      "/v1/sessions/refresh",
      "Exchange a refresh token (rotation)",
@@ -60,6 +67,27 @@ constexpr std::initializer_list<Op> kOps = {
      "PasswordChange",
      "204",
      {401, 415, 422}},
+    {"post",
+     "/v1/users/me/mfa/totp",
+     "Start TOTP enrollment (a pending secret)",
+     true,
+     nullptr,
+     "200 TotpEnrollment",
+     {401, 409}},
+    {"post",
+     "/v1/users/me/mfa/totp/confirm",
+     "Confirm TOTP enrollment with a first code (recent sign-in required)",
+     true,
+     "MfaCode",
+     "200 RecoveryCodes",
+     {401, 409, 415, 422}},
+    {"delete",
+     "/v1/users/me/mfa/totp",
+     "Turn TOTP off with a code or the password (recent sign-in required)",
+     true,
+     "MfaDisable",
+     "204",
+     {401, 409, 415, 422}},
     {"get", "/v1/users", "List users (admin)", true, nullptr, "200 UserPage", {401, 403, 422}},
     {"get",
      "/v1/users/{id}",
@@ -234,6 +262,20 @@ json::object Schemas() {
            {"session_id", Str()},
            {"user", Ref("User")}},
           {"access_token", "token_type", "expires_in", "refresh_token", "session_id", "user"});
+  s["MfaChallenge"] = Obj({{"mfa_required", json::object{{"type", "boolean"}}},
+                           {"mfa_token", Str()},
+                           {"methods", Arr(Str())},
+                           {"expires_in", json::object{{"type", "integer"}}}},
+                          {"mfa_required", "mfa_token", "methods"});
+  s["LoginResponse"] =
+      json::object{{"oneOf", json::array{Ref("TokenResponse"), Ref("MfaChallenge")}}};
+  s["MfaLoginRequest"] =
+      Obj({{"mfa_token", Str()}, {"code", Str()}, {"recovery_code", Str()}}, {"mfa_token"});
+  s["MfaCode"] = Obj({{"code", Str()}}, {"code"});
+  s["MfaDisable"] = Obj({{"code", Str()}, {"password", Str("password")}});
+  s["TotpEnrollment"] = Obj({{"secret", Str()}, {"otpauth_uri", Str("uri")}},
+                            {"secret", "otpauth_uri"});
+  s["RecoveryCodes"] = Obj({{"recovery_codes", Arr(Str())}}, {"recovery_codes"});
   s["Session"] = Obj({{"id", Str()},
                       {"created_at", Str("date-time")},
                       {"last_seen_at", Str("date-time")},

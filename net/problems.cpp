@@ -64,6 +64,8 @@ Entry ForCore(core::Errc e) {
       return {409, "last_admin", "The last admin cannot lose the admin role."};
     case core::Errc::kConflict:
       return {409, "conflict", "The resource changed or is in a state that forbids this."};
+    case core::Errc::kInvalidMfaCode:
+      return {401, "invalid_mfa_code", "The code is not valid or was already used."};
     case core::Errc::kOk:
     case core::Errc::kCorruptRecord:
     case core::Errc::kDecryptFailed:

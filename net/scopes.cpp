@@ -17,11 +17,14 @@ struct Rule {
 };
 
 // First match wins: literal routes come before the parameter routes they would also match.
-constexpr std::array<Rule, 17> kRules = {{
+constexpr std::array<Rule, 20> kRules = {{
     {"GET", "/v1/users/me", "profile:read"},
     {"PATCH", "/v1/users/me", "profile:write"},
     {"DELETE", "/v1/users/me", ""},  // needs the password
     {"PUT", "/v1/users/me/password", ""},
+    {"POST", "/v1/users/me/mfa/totp", ""},  // second factors are for people, not keys
+    {"POST", "/v1/users/me/mfa/totp/confirm", ""},
+    {"DELETE", "/v1/users/me/mfa/totp", ""},
     {"GET", "/v1/sessions", "sessions:read"},
     {"DELETE", "/v1/sessions/current", ""},  // a key has no session of its own
     {"DELETE", "/v1/sessions/{id}", "sessions:write"},

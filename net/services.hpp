@@ -12,6 +12,7 @@
 #include "core/validation.hpp"
 #include "net/api_keys.hpp"
 #include "net/metrics.hpp"
+#include "net/mfa_state.hpp"
 #include "net/offload.hpp"
 #include "net/rate_limiter.hpp"
 #include "net/tokens.hpp"
@@ -34,14 +35,19 @@ struct ApiOptions {
   // Trust X-Forwarded-For from this proxy address ("" = never): the client address recorded in
   // events is then the last address the proxy added.
   std::string trusted_proxy;
-  // How recently a password must have been proved for sensitive operations (API key creation;
-  // later password change, self-delete, MFA disable). Default: 10 minutes (API.md).
+  // How recently a password (and, with MFA on, a second factor) must have been proved for
+  // sensitive operations: password change, self-delete, MFA enrollment and disable, API key
+  // creation. Default: 10 minutes (API.md).
   core::Micros reauth_window = 10LL * 60 * 1'000'000;
   // Origins (scheme://host[:port], exact match) whose pages may open the WebSocket feeds with the
   // session cookie. Empty: cookie-authenticated upgrades are refused (bearer tokens still work).
   std::vector<std::string> allowed_origins;
   // Per-connection limits of the WebSocket feeds (docs/FEEDS.md).
   FeedLimits feeds;
+  // The issuer shown by authenticator apps (otpauth:// URI).
+  std::string mfa_issuer = "authd";
+  // Admin powers only for sessions that proved a second factor (docs/MFA.md).
+  bool require_admin_mfa = false;
 };
 
 class FeedHub;
@@ -73,6 +79,8 @@ struct Services {
   RateLimiter* refresh_limit = nullptr;
   // The live feeds (WS /v1/audit/stream, /v1/security/stream); null: they answer 503.
   FeedHub* feeds = nullptr;
+  // Pending TOTP enrollments and unfinished MFA logins; null: MFA endpoints answer 503.
+  MfaState* mfa = nullptr;
 };
 
 }  // namespace authd::net

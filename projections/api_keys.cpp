@@ -6,6 +6,7 @@
 #include "core/error.hpp"
 #include "core/event_codec.hpp"
 #include "core/event_types.hpp"
+#include "projections/command_support.hpp"
 #include "projections/json_fields.hpp"
 #include "projections/user_record.hpp"
 #include "projections/user_table.hpp"
@@ -105,13 +106,8 @@ Result<void> ApplyUserDeleted(const core::Event& event, storage::ProjectionStore
 
 core::Event KeyEvent(std::string_view type, std::string_view key_id, std::string_view user_id,
                      const Origin& origin) {
-  core::Event e;
-  e.type = std::string(type);
-  e.schema = ev::CurrentSchema(type);
-  e.stream = std::string(key_id);
-  e.subject = std::string(user_id);
-  e.actor = origin.actor;
-  e.request_id = origin.request_id;
+  core::Event e = MakeEvent(type, key_id, origin);
+  e.subject = std::string(user_id);  // sealed fields of a key belong to its user
   e.data["user_id"] = user_id;
   return e;
 }
@@ -126,12 +122,6 @@ Result<std::optional<ApiKeyRecord>> OwnedKey(storage::Txn& txn, std::string_view
   if (!k) return k.error();
   if (k->user_id != user_id) return std::optional<ApiKeyRecord>();
   return std::optional<ApiKeyRecord>(std::move(*k));
-}
-
-Result<void> AppendOnly(storage::Txn& txn, core::Event e) {
-  auto appended = txn.Append(std::move(e));
-  if (!appended) return appended.error();
-  return {};
 }
 
 }  // namespace
@@ -212,7 +202,7 @@ storage::DecideFn ApiKeyCommands::Create(NewApiKey key, Origin origin) const {
     e.data["scopes"] = ToJsonArray(key.scopes);
     e.data["expires_at"] = key.expires_at;
     e.data["key_hash"] = key.hash;  // "_hash" fields are redacted in every rendering
-    return AppendOnly(txn, std::move(e));
+    return AppendEvent(txn, std::move(e));
   };
 }
 
@@ -225,7 +215,7 @@ storage::DecideFn ApiKeyCommands::Rotate(std::string user_id, std::string key_id
     if (!*k || (*k)->ExpiredAt(txn.Now())) return core::Errc::kNotFound;
     core::Event e = KeyEvent(ev::kApiKeyRotated, key_id, user_id, origin);
     e.data["key_hash"] = new_hash;
-    return AppendOnly(txn, std::move(e));
+    return AppendEvent(txn, std::move(e));
   };
 }
 
@@ -238,7 +228,7 @@ storage::DecideFn ApiKeyCommands::Revoke(std::string user_id, std::string key_id
     if (!*k) return core::Errc::kNotFound;
     core::Event e = KeyEvent(ev::kApiKeyRevoked, key_id, user_id, origin);
     e.data["reason"] = "revoked";
-    return AppendOnly(txn, std::move(e));
+    return AppendEvent(txn, std::move(e));
   };
 }
 

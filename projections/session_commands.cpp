@@ -1,10 +1,13 @@
 #include "projections/session_commands.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "core/error.hpp"
 #include "core/event_types.hpp"
+#include "core/recovery_codes.hpp"
 #include "core/sealing.hpp"
+#include "projections/command_support.hpp"
 #include "projections/session_table.hpp"
 #include "projections/user_record.hpp"
 #include "projections/user_table.hpp"
@@ -16,23 +19,9 @@ namespace ev = core::events;
 
 core::Event SessionEvent(std::string_view type, std::string_view user_id,
                          std::string_view session_id, const Origin& origin) {
-  core::Event e;
-  e.type = std::string(type);
-  e.schema = ev::CurrentSchema(type);
-  e.stream = std::string(user_id);
-  e.subject = std::string(user_id);
-  e.actor = origin.actor;
-  e.request_id = origin.request_id;
+  core::Event e = MakeEvent(type, user_id, origin);
   e.data["session_id"] = session_id;
   return e;
-}
-
-void SealOrigin(core::Event& e, const core::Key256& key, const Origin& origin) {
-  for (auto [name, value] : {std::pair<std::string_view, std::string_view>{"ip", origin.ip},
-                             {"user_agent", origin.user_agent}}) {
-    if (!value.empty())
-      e.sealed.emplace(std::string(name), core::Seal(key, e.subject, name, value));
-  }
 }
 
 Result<std::optional<SessionRecord>> LoadSession(storage::Txn& txn, std::string_view id) {
@@ -44,7 +33,7 @@ Result<std::optional<SessionRecord>> LoadSession(storage::Txn& txn, std::string_
   return std::optional<SessionRecord>(std::move(*s));
 }
 
-Result<std::optional<UserRecord>> LoadUser(storage::Txn& txn, std::string_view id) {
+Result<std::optional<UserRecord>> FindUser(storage::Txn& txn, std::string_view id) {
   auto row = txn.Get(kUsersFamily, UserKey(id));
   if (!row) return row.error();
   if (!*row) return std::optional<UserRecord>();
@@ -57,6 +46,27 @@ Result<void> AppendRevoked(storage::Txn& txn, std::string_view user_id, std::str
                            std::string_view reason, const Origin& origin) {
   core::Event e = SessionEvent(ev::kSessionRevoked, user_id, session_id, origin);
   e.data["reason"] = reason;
+  auto appended = txn.Append(std::move(e));
+  if (!appended) return appended.error();
+  return {};
+}
+
+// A second factor that was not spent before: TOTP steps only move forward, recovery codes are
+// spent once. Appends user.recovery_code_used for a recovery code.
+Result<void> SpendSecondFactor(storage::Txn& txn, const UserRecord& user, const NewSession& session,
+                               const Origin& origin) {
+  if (!session.totp_step && !session.recovery_index) return {};
+  if (!user.mfa_enabled) return core::Errc::kInvalidMfaCode;
+  if (session.totp_step) {
+    return *session.totp_step > user.totp_last_step ? Result<void>()
+                                                    : Result<void>(core::Errc::kInvalidMfaCode);
+  }
+  const auto index = *session.recovery_index;
+  const auto& used = user.recovery_used;
+  if (std::find(used.begin(), used.end(), index) != used.end()) return core::Errc::kInvalidMfaCode;
+  core::Event e = SessionEvent(ev::kUserRecoveryCodeUsed, user.id, session.session_id, origin);
+  e.data["index"] = index;
+  e.data["remaining"] = core::kRecoveryCodeCount - used.size() - 1;
   auto appended = txn.Append(std::move(e));
   if (!appended) return appended.error();
   return {};
@@ -79,10 +89,11 @@ Result<void> RevokeSessions(storage::Txn& txn, std::string_view user_id, std::st
 storage::DecideFn SessionCommands::Login(NewSession session, Origin origin) const {
   return [policy = policy_, session = std::move(session),
           origin = std::move(origin)](storage::Txn& txn) -> Result<void> {
-    auto user = LoadUser(txn, session.user_id);
+    auto user = FindUser(txn, session.user_id);
     if (!user) return user.error();
     if (!*user) return core::Errc::kNotFound;
     if ((*user)->disabled) return core::Errc::kAccountDisabled;
+    if (auto spent = SpendSecondFactor(txn, **user, session, origin); !spent) return spent;
     auto key = txn.DataKey(session.user_id);
     if (!key) return key.error();
 
@@ -107,6 +118,7 @@ storage::DecideFn SessionCommands::Login(NewSession session, Origin origin) cons
     e.data["amr"] = std::move(amr);
     e.data["expires_at"] = txn.Now() + session.lifetime;
     e.data["refresh_hash"] = session.refresh_hash;
+    if (session.totp_step) e.data["totp_step"] = *session.totp_step;
     if (!origin.addr.empty()) e.data["addr"] = origin.addr;
     SealOrigin(e, *key, origin);
     auto appended = txn.Append(std::move(e));
@@ -144,7 +156,7 @@ storage::DecideFn SessionCommands::Refresh(std::string presented_hash, std::stri
     if (!s) return s.error();
     if (!*s) return {};
     auto& session = **s;
-    auto user = LoadUser(txn, session.user_id);
+    auto user = FindUser(txn, session.user_id);
     if (!user) return user.error();
     if (!*user || (*user)->disabled) return {};
     const core::Micros now = txn.Now();

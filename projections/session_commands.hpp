@@ -1,7 +1,9 @@
 // Commands on sessions: login (a new session), refresh with rotation and reuse detection, revoke.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +19,11 @@ struct NewSession {
   std::vector<std::string> amr;  // e.g. {"pwd"}
   std::string refresh_hash;      // keyed hash (hex) of the first refresh token
   core::Micros lifetime = 0;     // absolute lifetime from now
+  // The second factor that completes an MFA login (docs/MFA.md), checked by the writer so each
+  // code works once even when two requests race: a TOTP step later than the last accepted one,
+  // or the position of an unused recovery code.
+  std::optional<std::uint64_t> totp_step;
+  std::optional<std::uint32_t> recovery_index;
 };
 
 struct SessionPolicy {
@@ -43,8 +50,10 @@ class SessionCommands {
  public:
   explicit SessionCommands(SessionPolicy policy = {}) : policy_(policy) {}
 
-  // Appends user.login_succeeded (which opens the session); revokes the user's oldest sessions
-  // beyond max_per_user. Errors: kNotFound (user gone), kAccountDisabled.
+  // Appends user.login_succeeded (which opens the session), after user.recovery_code_used when
+  // a recovery code completes it; revokes the user's oldest sessions beyond max_per_user.
+  // Errors: kNotFound (user gone), kAccountDisabled, kInvalidMfaCode (the second factor was used
+  // already, or MFA is no longer on).
   [[nodiscard]] storage::DecideFn Login(NewSession session, Origin origin) const;
 
   // Looks the presented token's hash up and rotates it to `new_hash`. Never returns an error for

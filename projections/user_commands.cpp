@@ -9,6 +9,7 @@
 #include "core/hashing.hpp"
 #include "core/roles.hpp"
 #include "core/sealing.hpp"
+#include "projections/command_support.hpp"
 #include "projections/session_commands.hpp"
 #include "projections/user_record.hpp"
 #include "projections/user_table.hpp"
@@ -25,37 +26,6 @@ std::string UniqueKey(const core::Key256& key, char kind, std::string_view kind_
   std::string k(1, kind);
   k.append(reinterpret_cast<const char*>(digest.data()), digest.size());
   return k;
-}
-
-core::Event MakeEvent(std::string_view type, std::string_view stream, const Origin& origin) {
-  core::Event e;
-  e.type = std::string(type);
-  e.schema = ev::CurrentSchema(type);
-  e.stream = std::string(stream);
-  e.subject = std::string(stream);
-  e.actor = origin.actor;
-  e.request_id = origin.request_id;
-  return e;
-}
-
-// Seals each non-empty field under the subject's key into the event.
-void SealInto(core::Event& e, const core::Key256& key,
-              std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
-  for (const auto& [name, value] : fields) {
-    if (value.empty()) continue;
-    e.sealed.emplace(std::string(name), core::Seal(key, e.subject, name, value));
-  }
-}
-
-void SealOrigin(core::Event& e, const core::Key256& key, const Origin& origin) {
-  SealInto(e, key, {{"ip", origin.ip}, {"user_agent", origin.user_agent}});
-}
-
-Result<UserRecord> LoadUser(storage::Txn& txn, std::string_view id) {
-  auto row = txn.Get(kUsersFamily, UserKey(id));
-  if (!row) return row.error();
-  if (!*row) return core::Errc::kNotFound;
-  return DecodeUserRecord(**row);
 }
 
 Result<long> ActiveAdmins(storage::Txn& txn) {
@@ -75,23 +45,11 @@ Result<void> KeepAnAdmin(storage::Txn& txn, const UserRecord& user) {
   return {};
 }
 
-Result<std::string> OpenField(const core::Key256& key, const UserRecord& user,
-                              std::string_view field) {
-  auto it = user.sealed.find(field);
-  if (it == user.sealed.end()) return std::string();
-  return core::Open(key, user.id, field, it->second);
-}
-
 boost::json::array ToJson(const std::vector<std::string>& v) {
   boost::json::array a;
   for (const auto& s : v)
     a.emplace_back(s);
   return a;
-}
-
-Result<void> Appended(Result<core::Event> r) {
-  if (!r) return r.error();
-  return {};
 }
 
 }  // namespace
@@ -139,7 +97,7 @@ storage::DecideFn UserCommands::SignUp(NewUser user, Origin origin) const {
               {"display_name", user.display_name},
               {"password_hash", user.password_hash}});
     SealOrigin(e, *key, origin);
-    return Appended(txn.Append(std::move(e)));
+    return AppendEvent(txn, std::move(e));
   };
 }
 
@@ -159,7 +117,7 @@ storage::DecideFn UserCommands::ChangeRoles(std::string user_id, std::vector<std
     e.data["roles"] = ToJson(roles);
     e.data["previous"] = ToJson(user->roles);
     SealOrigin(e, *key, origin);
-    return Appended(txn.Append(std::move(e)));
+    return AppendEvent(txn, std::move(e));
   };
 }
 
@@ -202,7 +160,7 @@ storage::DecideFn UserCommands::UpdateProfile(std::string user_id, ProfileChange
     if (fields.empty()) return {};  // nothing changes, nothing to record
     e.data["fields"] = std::move(fields);
     SealOrigin(e, *key, origin);
-    return Appended(txn.Append(std::move(e)));
+    return AppendEvent(txn, std::move(e));
   };
 }
 
@@ -289,6 +247,9 @@ storage::DecideFn UserCommands::LoginFailed(std::string user_id, std::string att
       case LoginFailure::kDisabled:
         e.data["reason"] = "account_disabled";
         break;
+      case LoginFailure::kBadMfaCode:
+        e.data["reason"] = "bad_mfa_code";
+        break;
     }
     if (!known) {
       // Never the attempted text: it is often a password typed into the name field.
@@ -299,7 +260,7 @@ storage::DecideFn UserCommands::LoginFailed(std::string user_id, std::string att
     if (!key && key.error() == core::Errc::kKeyErased && !known) key = txn.CreateDataKey(e.subject);
     if (!key) return key.error();
     SealOrigin(e, *key, origin);
-    return Appended(txn.Append(std::move(e)));
+    return AppendEvent(txn, std::move(e));
   };
 }
 

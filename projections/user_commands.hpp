@@ -4,6 +4,7 @@
 // passwords already hashed (argon2id never runs on the writer thread).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,7 +40,9 @@ struct ProfileChange {
   std::optional<std::string> display_name;  // "" clears it
 };
 
-enum class LoginFailure { kUnknownUser, kBadPassword, kDisabled };
+// kBadMfaCode: the password was right but the second factor was not (it counts towards
+// throttling like a wrong password).
+enum class LoginFailure { kUnknownUser, kBadPassword, kDisabled, kBadMfaCode };
 
 // Stateless apart from the uniqueness key; safe to share between threads. The decisions it
 // returns carry their own copy of the key, so they may outlive it.
@@ -66,6 +69,19 @@ class UserCommands {
   // Destroys the user's data key and releases their username and email. Errors: kNotFound,
   // kLastAdmin.
   [[nodiscard]] storage::DecideFn Delete(std::string user_id, Origin origin) const;
+
+  // MFA (docs/MFA.md; defined in mfa_commands.cpp). Enroll seals the TOTP secret and the hashes
+  // of the recovery codes under the user's key; `step` is the step of the code that confirmed
+  // it, so that code cannot be used again. Errors: kNotFound, kConflict (already enabled).
+  [[nodiscard]] storage::DecideFn EnrollTotp(std::string user_id, std::string secret,
+                                             std::uint64_t step,
+                                             std::vector<std::string> recovery_hashes,
+                                             Origin origin) const;
+  // Turns MFA off. `step` is the TOTP step of the code that proved it (nullopt when the
+  // password did). Errors: kNotFound, kConflict (not enabled), kInvalidMfaCode (step used).
+  [[nodiscard]] storage::DecideFn DisableTotp(std::string user_id,
+                                              std::optional<std::uint64_t> step,
+                                              Origin origin) const;
 
   // `user_id` empty for an unknown name: then only a keyed hash of `attempted` is kept.
   [[nodiscard]] storage::DecideFn LoginFailed(std::string user_id, std::string attempted,

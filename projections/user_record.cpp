@@ -28,6 +28,14 @@ std::string EncodeUserRecord(const UserRecord& user) {
   o["updated_at"] = user.updated_at;
   o["password_changed_at"] = user.password_changed_at;
   o["version"] = user.version;
+  // Only when set, so rows of users who never enrolled keep the bytes they had before MFA.
+  if (user.totp_last_step != 0) o["totp_last_step"] = user.totp_last_step;
+  if (!user.recovery_used.empty()) {
+    boost::json::array used;
+    for (const auto i : user.recovery_used)
+      used.emplace_back(i);
+    o["recovery_used"] = std::move(used);
+  }
   o["sealed"] = SealedToJson(user.sealed);
   return core::CanonicalJson(o);
 }
@@ -49,6 +57,13 @@ Result<UserRecord> DecodeUserRecord(std::string_view bytes) {
     u.updated_at = o.at("updated_at").to_number<core::Micros>();
     u.password_changed_at = o.at("password_changed_at").to_number<core::Micros>();
     u.version = o.at("version").to_number<std::uint64_t>();
+    if (const auto* step = o.if_contains("totp_last_step")) {
+      u.totp_last_step = step->to_number<std::uint64_t>();
+    }
+    if (const auto* used = o.if_contains("recovery_used")) {
+      for (const auto& i : used->as_array())
+        u.recovery_used.push_back(i.to_number<std::uint32_t>());
+    }
     if (!SealedFromJson(o.at("sealed").as_object(), u.sealed)) return core::Errc::kCorruptRecord;
   } catch (const std::exception&) {
     // Boost.JSON accessors throw on a missing key or wrong kind: that is a corrupt row.

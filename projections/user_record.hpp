@@ -23,7 +23,12 @@ struct UserRecord {
   core::Micros updated_at = 0;
   core::Micros password_changed_at = 0;
   std::uint64_t version = 0;  // the stream version of the last event applied
-  // Field name -> sealed blob (username, email, display_name, password_hash).
+  // MFA (docs/MFA.md): the last TOTP step accepted (a code is accepted once: only later steps
+  // pass), and the positions of the recovery codes already used.
+  std::uint64_t totp_last_step = 0;
+  std::vector<std::uint32_t> recovery_used;
+  // Field name -> sealed blob (username, email, display_name, password_hash; with MFA on,
+  // totp_secret and recovery_codes).
   std::map<std::string, std::string, std::less<>> sealed;
 
   [[nodiscard]] bool HasRole(std::string_view role) const;

@@ -78,7 +78,31 @@ bool Flag(const boost::json::object& data, std::string_view name) {
   return v != nullptr && v->is_bool() && v->get_bool();
 }
 
+std::uint64_t Number(const boost::json::object& data, std::string_view name) {
+  const auto* v = data.if_contains(name);
+  if (v == nullptr) return 0;
+  if (const auto* u = v->if_uint64()) return *u;
+  if (const auto* i = v->if_int64(); i != nullptr && *i > 0) return static_cast<std::uint64_t>(*i);
+  return 0;
+}
+
 }  // namespace
+
+Result<void> UserTable::ApplyMfaUse(const core::Event& event, storage::ProjectionStore& store) {
+  auto row = store.Get(UserKey(event.stream));
+  if (!row) return row.error();
+  if (!*row) return {};
+  auto user = DecodeUserRecord(**row);
+  if (!user) return user.error();
+  if (event.type == ev::kUserRecoveryCodeUsed) {
+    user->recovery_used.push_back(static_cast<std::uint32_t>(Number(event.data, "index")));
+    std::sort(user->recovery_used.begin(), user->recovery_used.end());
+  } else {
+    user->totp_last_step = std::max(user->totp_last_step, Number(event.data, "totp_step"));
+  }
+  store.Put(UserKey(user->id), EncodeUserRecord(*user));
+  return {};
+}
 
 std::string UserKey(std::string_view id) {
   std::string k = "u/";
@@ -106,6 +130,12 @@ Result<void> UserTable::Apply(const core::Event& event, storage::ProjectionStore
     store.Put(UserKey(user.id), EncodeUserRecord(user));
     return IndexRoles(store, user, +1);
   }
+
+  // Second-factor use is part of a login or of a recovery code spent: the row keeps what makes
+  // each code single use, without counting as an update of the user.
+  const bool mfa_use = (type == ev::kUserLoginSucceeded && event.data.contains("totp_step")) ||
+                       type == ev::kUserRecoveryCodeUsed;
+  if (mfa_use) return ApplyMfaUse(event, store);
 
   // Every other event of interest changes an existing row; others are not ours.
   const bool relevant = type == ev::kUserRolesChanged || type == ev::kUserProfileUpdated ||
@@ -160,8 +190,18 @@ Result<void> UserTable::Apply(const core::Event& event, storage::ProjectionStore
     }
   } else if (type == ev::kUserEmailVerified) {
     user.email_verified = true;
-  } else if (type == ev::kUserMfaEnrolled || type == ev::kUserMfaDisabled) {
-    user.mfa_enabled = type == ev::kUserMfaEnrolled;
+  } else if (type == ev::kUserMfaEnrolled) {
+    user.mfa_enabled = true;
+    CopySealed(event, user, "totp_secret");
+    CopySealed(event, user, "recovery_codes");
+    user.totp_last_step = Number(event.data, "totp_step");
+    user.recovery_used.clear();
+  } else if (type == ev::kUserMfaDisabled) {
+    user.mfa_enabled = false;
+    user.sealed.erase("totp_secret");
+    user.sealed.erase("recovery_codes");
+    user.totp_last_step = 0;
+    user.recovery_used.clear();
   }
   user.updated_at = event.at;
   user.version = event.version;

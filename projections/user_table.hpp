@@ -24,6 +24,10 @@ class UserTable final : public storage::InlineProjection {
   [[nodiscard]] std::uint32_t Version() const override { return 1; }
   [[nodiscard]] Result<void> Apply(const core::Event& event,
                                    storage::ProjectionStore& store) override;
+
+ private:
+  // A TOTP step accepted at login, or a recovery code spent.
+  static Result<void> ApplyMfaUse(const core::Event& event, storage::ProjectionStore& store);
 };
 
 }  // namespace authd::projections

@@ -1,0 +1,128 @@
+// POST /v1/sessions/mfa: the second step of a login for a user with MFA on. The password step
+// (POST /v1/sessions) handed out a single-use mfa_token; a TOTP code or a recovery code turns it
+// into a session whose tokens carry amr ["pwd","otp"]. Wrong codes are login failures: they are
+// logged and throttled like wrong passwords. docs/MFA.md.
+#include <boost/json.hpp>
+
+#include "core/error.hpp"
+#include "net/api.hpp"
+#include "net/auth.hpp"
+#include "net/body.hpp"
+#include "net/commit.hpp"
+#include "net/fields.hpp"
+#include "net/login_responses.hpp"
+#include "net/mfa_codes.hpp"
+#include "net/problems.hpp"
+
+namespace authd::net {
+namespace {
+
+using boost::asio::awaitable;
+
+Response InvalidCode(std::string_view detail) {
+  return ProblemResponse(401, "invalid_mfa_code", "Invalid code", detail);
+}
+
+// Puts the second factor into the session the writer will open (which checks it was not spent).
+// Errors: kInvalidMfaCode for a wrong code; storage errors.
+Result<void> Prove(const Services& s, const projections::UserRecord& user, std::string_view code,
+                   std::string_view recovery_code, projections::NewSession& session) {
+  if (!code.empty()) {
+    auto step = MatchUserTotp(s, user, code);
+    if (!step) return step.error();
+    session.totp_step = *step;
+    return {};
+  }
+  auto index = MatchRecoveryCode(s, user, recovery_code);
+  if (!index) return index.error();
+  session.recovery_index = *index;
+  return {};
+}
+
+awaitable<Response> CompleteMfaLogin(RequestContext& ctx) {
+  auto& s = *ctx.App<Services>();
+  auto body = ParseJsonBody(ctx.request);
+  if (!body) co_return ProblemForError(body.error());
+  Fields f(*body);
+  auto token = f.String("mfa_token", true);
+  auto code = f.String("code", false);
+  auto recovery = f.String("recovery_code", false);
+  if (f.ok() && code.has_value() == recovery.has_value()) {
+    f.Add({"code", "required", "Give either code or recovery_code."});
+  }
+  if (!f.ok()) co_return f.Problem();
+  if (s.mfa == nullptr) co_return ProblemForError(core::Errc::kInvalidMfaCode);
+
+  const auto now = s.clock.NowMicros();
+  auto challenge = s.mfa->TakeChallenge(*token, now);
+  if (!challenge) co_return InvalidCode("This login step expired or was used; log in again.");
+  auto found = s.users.Find(challenge->user_id);
+  if (!found) co_return ProblemForError(found.error());
+  if (!*found || (*found)->disabled) co_return InvalidCode("Log in again.");
+  const auto& user = **found;
+
+  auto origin = OriginOf(ctx.request, s.options, user.id);
+  projections::LoginAttempt attempt;
+  auto throttled = std::make_shared<projections::ThrottleVerdict>();
+  if (s.login_guard != nullptr) {
+    origin.addr = s.login_guard->AddressHash(origin.ip);
+    attempt = {user.id, "", origin.addr};
+    auto verdict = s.login_guard->Check(s.log, attempt, now);
+    if (!verdict) co_return ProblemForError(verdict.error());
+    if (verdict->throttled()) {
+      // Named first: GCC 12 double-destroys temporaries inside co_await expressions.
+      auto decide = s.login_guard->RecordThrottled(attempt, *verdict, origin);
+      auto recorded = co_await Commit(s.log, decide);
+      if (!recorded) co_return ProblemForError(recorded.error());
+      co_return TooManyAttempts(*verdict, s.clock.NowMicros());
+    }
+  }
+  const auto guarded = [&](storage::DecideFn inner) {
+    if (s.login_guard == nullptr) return inner;
+    return s.login_guard->Guard(std::move(inner), attempt, origin, throttled);
+  };
+
+  const std::string refresh = TokenService::NewRefreshToken();
+  projections::NewSession session{.user_id = user.id,
+                                  .session_id = s.ids.Next("ses"),
+                                  .amr = {"pwd", "otp"},
+                                  .refresh_hash = s.tokens.HashRefreshToken(refresh),
+                                  .lifetime = s.options.session_lifetime};
+  auto proved = code ? Prove(s, user, *code, {}, session) : Prove(s, user, {}, *recovery, session);
+  if (!proved && proved.error() != core::Errc::kInvalidMfaCode) {
+    co_return ProblemForError(proved.error());
+  }
+  const std::string session_id = session.session_id;
+  if (proved) {
+    // Named first: GCC 12 double-destroys temporaries inside co_await expressions.
+    auto decide = guarded(s.sessions_cmd.Login(std::move(session), origin));
+    auto committed = co_await Commit(s.log, decide);
+    if (committed && !throttled->throttled()) {
+      auto view = s.users.View(user);
+      if (!view) co_return ProblemForError(view.error());
+      co_return TokenResponse(s, *view, session_id, {"pwd", "otp"}, committed->back().at, refresh);
+    }
+    if (!committed && committed.error() != core::Errc::kInvalidMfaCode) {
+      co_return ProblemForError(committed.error());
+    }
+    if (throttled->throttled()) co_return TooManyAttempts(*throttled, s.clock.NowMicros());
+    // Spent by a concurrent request between our check and the writer's.
+  }
+
+  // Named first: GCC 12 double-destroys temporaries inside co_await expressions.
+  auto decide = guarded(
+      s.users_cmd.LoginFailed(user.id, "", projections::LoginFailure::kBadMfaCode, origin));
+  auto failed = co_await Commit(s.log, decide);
+  if (!failed && storage::IsUnavailable(failed.error())) co_return ProblemForError(failed.error());
+  if (throttled->throttled()) co_return TooManyAttempts(*throttled, s.clock.NowMicros());
+  s.mfa->ReturnChallenge(*token, std::move(*challenge));
+  co_return InvalidCode("The code is not right or was already used.");
+}
+
+}  // namespace
+
+void RegisterMfaLoginRoutes(Router& router) {
+  router.Post("/v1/sessions/mfa", CompleteMfaLogin);
+}
+
+}  // namespace authd::net
