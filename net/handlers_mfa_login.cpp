@@ -50,6 +50,12 @@ awaitable<Response> CompleteMfaLogin(RequestContext& ctx) {
   if (f.ok() && code.has_value() == recovery.has_value()) {
     f.Add({"code", "required", "Give either code or recovery_code."});
   }
+  if (code && (code->empty() || code->size() > 16)) {
+    f.Add({"code", "invalid", "A code is the 6 digits the authenticator shows."});
+  }
+  if (recovery && (recovery->empty() || recovery->size() > 64)) {
+    f.Add({"recovery_code", "invalid", "A recovery code is 16 letters and digits."});
+  }
   if (!f.ok()) co_return f.Problem();
   if (s.mfa == nullptr) co_return ProblemForError(core::Errc::kInvalidMfaCode);
 

@@ -172,15 +172,16 @@ TEST_F(ApiKeyTest, TheSecretNeverReachesTheLog) {
   EXPECT_EQ(log.out.find(key.substr(3)), std::string::npos);
 }
 
-// A 1-second step-up window, so the test can outwait it.
+// A 2-second step-up window, so the test can outwait it (auth_time has whole seconds, so 1 would
+// be flaky right after a login).
 class ApiKeyStepUpTest : public ServerSuite<ApiKeyStepUpTest> {
  public:
-  static ServerSpec Spec() { return {.flags = {"--reauth-window", "1"}}; }
+  static ServerSpec Spec() { return {.flags = {"--reauth-window", "2"}}; }
 };
 
 TEST_F(ApiKeyStepUpTest, CreatingAKeyNeedsARecentPassword) {
   Account a = NewUser(api(), "stepup");
-  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  std::this_thread::sleep_for(std::chrono::milliseconds(3100));
   ExpectProblem(CreateKey(api(), a, json::array{"profile:read"}), 401, "reauthentication_required");
   // A refresh is not a password: the session's auth_time stays where it was.
   auto refreshed =
