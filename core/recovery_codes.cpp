@@ -22,8 +22,8 @@ bool IsBase32(char c) {
 std::string NewRecoveryCode() {
   std::array<unsigned char, kCodeChars * 5 / 8> bytes{};
   randombytes_buf(bytes.data(), bytes.size());
-  const std::string plain = Base32Encode(
-      std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+  const std::string plain =
+      Base32Encode(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
   sodium_memzero(bytes.data(), bytes.size());
   std::string code;
   for (std::size_t i = 0; i < plain.size(); ++i) {

@@ -10,8 +10,8 @@
 #include "net/auth.hpp"
 #include "net/body.hpp"
 #include "net/commit.hpp"
-#include "net/login_responses.hpp"
 #include "net/fields.hpp"
+#include "net/login_responses.hpp"
 #include "net/passwords.hpp"
 #include "net/problems.hpp"
 #include "net/render.hpp"
@@ -161,11 +161,11 @@ awaitable<Response> Login(RequestContext& ctx) {
   if (user.mfa_enabled && s.mfa != nullptr) {
     // The password was right; the session waits for the second factor (POST /v1/sessions/mfa).
     const auto ttl = s.mfa->limits().challenge_ttl / 1'000'000;
-    co_return JsonResponse(200,
-                           boost::json::object{{"mfa_required", true},
-                                               {"mfa_token", s.mfa->NewChallenge(user.id, s.clock.NowMicros())},
-                                               {"methods", {"totp", "recovery_code"}},
-                                               {"expires_in", ttl}});
+    co_return JsonResponse(
+        200, boost::json::object{{"mfa_required", true},
+                                 {"mfa_token", s.mfa->NewChallenge(user.id, s.clock.NowMicros())},
+                                 {"methods", {"totp", "recovery_code"}},
+                                 {"expires_in", ttl}});
   }
 
   const std::string refresh = TokenService::NewRefreshToken();

@@ -38,9 +38,9 @@ awaitable<Response> BeginTotp(RequestContext& ctx) {
   auto view = s.users.View(me.user);
   if (!view) co_return ProblemForError(view.error());
   std::string secret = core::NewTotpSecret();
-  auto body = boost::json::object{{"secret", core::Base32Encode(secret)},
-                                  {"otpauth_uri", core::OtpauthUri(s.options.mfa_issuer,
-                                                                   view->username, secret)}};
+  auto body = boost::json::object{
+      {"secret", core::Base32Encode(secret)},
+      {"otpauth_uri", core::OtpauthUri(s.options.mfa_issuer, view->username, secret)}};
   s.mfa->BeginEnrollment(me.user.id, std::move(secret), s.clock.NowMicros());
   co_return JsonResponse(200, body);
 }

@@ -116,8 +116,8 @@ awaitable<Response> CompleteMfaLogin(RequestContext& ctx) {
   }
 
   // Named first: GCC 12 double-destroys temporaries inside co_await expressions.
-  auto decide = guarded(
-      s.users_cmd.LoginFailed(user.id, "", projections::LoginFailure::kBadMfaCode, origin));
+  auto decide =
+      guarded(s.users_cmd.LoginFailed(user.id, "", projections::LoginFailure::kBadMfaCode, origin));
   auto failed = co_await Commit(s.log, decide);
   if (!failed && storage::IsUnavailable(failed.error())) co_return ProblemForError(failed.error());
   if (throttled->throttled()) co_return TooManyAttempts(*throttled, s.clock.NowMicros());

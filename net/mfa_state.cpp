@@ -35,8 +35,7 @@ void MfaState::MakeRoom(Map& map, core::Micros now) {
 void MfaState::BeginEnrollment(const std::string& user_id, std::string secret, core::Micros now) {
   std::lock_guard lock(mu_);
   MakeRoom(enrollments_, now);
-  enrollments_.insert_or_assign(user_id,
-                                Pending{std::move(secret), now + limits_.enrollment_ttl});
+  enrollments_.insert_or_assign(user_id, Pending{std::move(secret), now + limits_.enrollment_ttl});
 }
 
 std::optional<std::string> MfaState::PendingSecret(const std::string& user_id,

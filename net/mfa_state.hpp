@@ -46,8 +46,7 @@ class MfaState {
   // A new single-use mfa_token for a user whose password was just verified.
   [[nodiscard]] std::string NewChallenge(const std::string& user_id, core::Micros now);
   // Removes and returns the challenge of `token` if it is live: one request at a time owns it.
-  [[nodiscard]] std::optional<MfaChallenge> TakeChallenge(std::string_view token,
-                                                          core::Micros now);
+  [[nodiscard]] std::optional<MfaChallenge> TakeChallenge(std::string_view token, core::Micros now);
   // After a wrong code: the challenge goes back, one failure heavier, unless it has had
   // kMaxFailures (then it is gone and the user starts again with the password).
   void ReturnChallenge(std::string_view token, MfaChallenge challenge);

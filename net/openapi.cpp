@@ -273,8 +273,8 @@ json::object Schemas() {
       Obj({{"mfa_token", Str()}, {"code", Str()}, {"recovery_code", Str()}}, {"mfa_token"});
   s["MfaCode"] = Obj({{"code", Str()}}, {"code"});
   s["MfaDisable"] = Obj({{"code", Str()}, {"password", Str("password")}});
-  s["TotpEnrollment"] = Obj({{"secret", Str()}, {"otpauth_uri", Str("uri")}},
-                            {"secret", "otpauth_uri"});
+  s["TotpEnrollment"] =
+      Obj({{"secret", Str()}, {"otpauth_uri", Str("uri")}}, {"secret", "otpauth_uri"});
   s["RecoveryCodes"] = Obj({{"recovery_codes", Arr(Str())}}, {"recovery_codes"});
   s["Session"] = Obj({{"id", Str()},
                       {"created_at", Str("date-time")},

@@ -25,7 +25,8 @@ json::object Claims(const std::string& jwt) {
   std::string out(payload.size(), '\0');
   std::size_t len = 0;
   sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), payload.data(),
-                    payload.size(), nullptr, &len, nullptr, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+                    payload.size(), nullptr, &len, nullptr,
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   out.resize(len);
   return json::parse(out).as_object();
 }
@@ -42,7 +43,8 @@ std::vector<unsigned> Race(const Api& api, const std::vector<std::string>& token
   std::atomic<bool> go{false};
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     threads.emplace_back([&, i] {
-      while (!go.load()) std::this_thread::yield();
+      while (!go.load())
+        std::this_thread::yield();
       statuses[i] = SecondStep(api, tokens[i], field, code).result_int();
     });
   }
@@ -74,9 +76,9 @@ TEST_F(MfaTest, EnrollmentUriIsWhatAuthenticatorAppsRead) {
 
   WaitForFreshStep();
   const std::string wrong = TotpAt(*key, CurrentStep() + 5);
-  ExpectProblem(api().Send("POST", "/v1/users/me/mfa/totp/confirm", json::object{{"code", wrong}},
-                           a.access),
-                401, "invalid_mfa_code");
+  ExpectProblem(
+      api().Send("POST", "/v1/users/me/mfa/totp/confirm", json::object{{"code", wrong}}, a.access),
+      401, "invalid_mfa_code");
   auto confirmed = api().Send("POST", "/v1/users/me/mfa/totp/confirm",
                               json::object{{"code", TotpAt(*key, CurrentStep())}}, a.access);
   ASSERT_EQ(confirmed.result_int(), 200U) << confirmed.body();
@@ -110,8 +112,8 @@ TEST_F(MfaTest, LoginNeedsTheSecondFactorAndTokensSayOtp) {
   EXPECT_EQ(json::serialize(claims.at("amr")), R"(["pwd","otp"])");
   EXPECT_EQ(api().Get("/v1/users/me", Str(body, "access_token")).result_int(), 200U);
   // A refreshed token keeps the factors the session proved.
-  auto refreshed =
-      api().Send("POST", "/v1/sessions/refresh", json::object{{"refresh_token", body.at("refresh_token")}});
+  auto refreshed = api().Send("POST", "/v1/sessions/refresh",
+                              json::object{{"refresh_token", body.at("refresh_token")}});
   ASSERT_EQ(refreshed.result_int(), 200U) << refreshed.body();
   EXPECT_EQ(json::serialize(Claims(Str(JsonObject(refreshed), "access_token")).at("amr")),
             R"(["pwd","otp"])");
@@ -121,8 +123,9 @@ TEST_F(MfaTest, LoginNeedsTheSecondFactorAndTokensSayOtp) {
   ExpectProblem(SecondStep(api(), PasswordStep(api(), a), "code", code), 401, "invalid_mfa_code");
   ExpectProblem(SecondStep(api(), "mfa_not-a-real-token", "code", code), 401, "invalid_mfa_code");
   // Expired: a code from two steps ago is never accepted.
-  ExpectProblem(SecondStep(api(), PasswordStep(api(), a), "code", TotpAt(app.key, CurrentStep() - 2)),
-                401, "invalid_mfa_code");
+  ExpectProblem(
+      SecondStep(api(), PasswordStep(api(), a), "code", TotpAt(app.key, CurrentStep() - 2)), 401,
+      "invalid_mfa_code");
   ExpectValidation(SecondStep(api(), PasswordStep(api(), a), "code", ""), "code", "invalid");
 }
 
@@ -191,8 +194,8 @@ TEST_F(MfaTest, DisablingNeedsASessionThatProvedTheCode) {
   Account a = NewUser(api(), "disable");
   const auto app = Enroll(api(), a);
   // The session that enrolled proved only the password.
-  ExpectProblem(api().Send("DELETE", "/v1/users/me/mfa/totp", json::object{{"password", a.password}},
-                           a.access),
+  ExpectProblem(api().Send("DELETE", "/v1/users/me/mfa/totp",
+                           json::object{{"password", a.password}}, a.access),
                 401, "reauthentication_required");
   ASSERT_EQ(LogInWithCode(api(), a, app).result_int(), 200U);
   ExpectProblem(api().Send("DELETE", "/v1/users/me/mfa/totp",
@@ -242,28 +245,30 @@ class StepUpTest : public ServerSuite<StepUpTest> {
 TEST_F(StepUpTest, StaleSessionsMustSignInAgainForSensitiveOperations) {
   Account a = NewUser(api(), "stale");
   std::this_thread::sleep_for(std::chrono::milliseconds(3100));
-  ExpectProblem(api().Send("PUT", "/v1/users/me/password",
-                           json::object{{"current_password", a.password},
-                                        {"new_password", kOtherPassword}},
-                           a.access),
-                401, "reauthentication_required");
-  ExpectProblem(api().Send("DELETE", "/v1/users/me", json::object{{"password", a.password}},
-                           a.access),
-                401, "reauthentication_required");
-  ExpectProblem(api().Send("DELETE", "/v1/users/" + a.id, json::object{{"password", a.password}},
-                           a.access),
-                401, "reauthentication_required");
-  ExpectProblem(api().Send("POST", "/v1/users/me/mfa/totp/confirm", json::object{{"code", "123456"}},
-                           a.access),
+  ExpectProblem(
+      api().Send("PUT", "/v1/users/me/password",
+                 json::object{{"current_password", a.password}, {"new_password", kOtherPassword}},
+                 a.access),
+      401, "reauthentication_required");
+  ExpectProblem(
+      api().Send("DELETE", "/v1/users/me", json::object{{"password", a.password}}, a.access), 401,
+      "reauthentication_required");
+  ExpectProblem(
+      api().Send("DELETE", "/v1/users/" + a.id, json::object{{"password", a.password}}, a.access),
+      401, "reauthentication_required");
+  ExpectProblem(api().Send("POST", "/v1/users/me/mfa/totp/confirm",
+                           json::object{{"code", "123456"}}, a.access),
                 401, "reauthentication_required");
   // Refreshing does not make a session fresh; signing in again does.
-  auto refreshed = api().Send("POST", "/v1/sessions/refresh", json::object{{"refresh_token", a.refresh}});
+  auto refreshed =
+      api().Send("POST", "/v1/sessions/refresh", json::object{{"refresh_token", a.refresh}});
   ASSERT_EQ(refreshed.result_int(), 200U);
   ExpectProblem(api().Send("DELETE", "/v1/users/me", json::object{{"password", a.password}},
                            Str(JsonObject(refreshed), "access_token")),
                 401, "reauthentication_required");
   LogIn(api(), a);
-  EXPECT_EQ(api().Send("DELETE", "/v1/users/me", json::object{{"password", a.password}}, a.access)
+  EXPECT_EQ(api()
+                .Send("DELETE", "/v1/users/me", json::object{{"password", a.password}}, a.access)
                 .result_int(),
             204U);
 }
@@ -271,7 +276,9 @@ TEST_F(StepUpTest, StaleSessionsMustSignInAgainForSensitiveOperations) {
 // --require-admin-mfa: admin powers only for sessions that proved a second factor.
 class AdminMfaPolicyTest : public ServerSuite<AdminMfaPolicyTest> {
  public:
-  static ServerSpec Spec() { return {.with_admin = true, .flags = {"--require-admin-mfa", "true"}}; }
+  static ServerSpec Spec() {
+    return {.with_admin = true, .flags = {"--require-admin-mfa", "true"}};
+  }
 };
 
 TEST_F(AdminMfaPolicyTest, AdminsWithoutASecondFactorGetMfaRequired) {

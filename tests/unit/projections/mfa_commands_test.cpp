@@ -34,7 +34,8 @@ class MfaCommandsTest : public UserCommandsTest {
     std::vector<std::string> hashes;
     for (int i = 0; i < 10; ++i)
       hashes.push_back(core::HashRecoveryCode("usr_mia", "code-" + std::to_string(i)));
-    return Run(commands_.EnrollTotp("usr_mia", std::string(kSecret), step, hashes, {.actor = "usr_mia"}));
+    return Run(
+        commands_.EnrollTotp("usr_mia", std::string(kSecret), step, hashes, {.actor = "usr_mia"}));
   }
 
   NewSession Login(std::optional<std::uint64_t> step, std::optional<std::uint32_t> index) {
@@ -115,8 +116,7 @@ TEST_F(MfaCommandsTest, DisableClearsEverythingAndTheTableEqualsItsRebuild) {
   EXPECT_FALSE(mia.sealed.contains("totp_secret"));
   EXPECT_FALSE(mia.sealed.contains("recovery_codes"));
   EXPECT_TRUE(mia.recovery_used.empty());
-  EXPECT_EQ(Run(commands_.DisableTotp("usr_mia", std::nullopt, {})).error(),
-            core::Errc::kConflict);
+  EXPECT_EQ(Run(commands_.DisableTotp("usr_mia", std::nullopt, {})).error(), core::Errc::kConflict);
   // A second factor is refused once MFA is off.
   EXPECT_EQ(Run(sessions_.Login(Login(200, {}), {})).error(), core::Errc::kInvalidMfaCode);
 
