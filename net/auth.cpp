@@ -77,8 +77,7 @@ bool IsSafeMethod(std::string_view method) {
   return method == "GET" || method == "HEAD" || method == "OPTIONS";
 }
 
-AuthOutcome AuthenticateCookie(const Request& request, std::string_view token,
-                               Services& services) {
+AuthOutcome AuthenticateCookie(const Request& request, std::string_view token, Services& services) {
   auto outcome = AuthenticateToken(token, services);
   if (!outcome.principal || IsSafeMethod(request.method)) return outcome;
   // A browser sends this cookie with requests any page makes: state changes need proof that

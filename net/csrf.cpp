@@ -28,8 +28,8 @@ bool IsOwnOrigin(std::string_view origin, const Request& request) {
   const auto host = request.Header("Host");
   if (!host || host->empty()) return false;
   for (std::string_view scheme : {"http://", "https://"}) {
-    if (origin.size() == scheme.size() + host->size() && origin.substr(0, scheme.size()) == scheme &&
-        origin.substr(scheme.size()) == *host) {
+    if (origin.size() == scheme.size() + host->size() &&
+        origin.substr(0, scheme.size()) == scheme && origin.substr(scheme.size()) == *host) {
       return true;
     }
   }

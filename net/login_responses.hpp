@@ -44,8 +44,8 @@ namespace authd::net {
 [[nodiscard]] Response SessionResponse(Services& s, bool use_cookies,
                                        const projections::UserView& user,
                                        std::string_view session_id,
-                                       const std::vector<std::string>& amr,
-                                       core::Micros auth_time, std::string_view refresh_token);
+                                       const std::vector<std::string>& amr, core::Micros auth_time,
+                                       std::string_view refresh_token);
 
 // For a login step that asks for cookies (login CSRF): the request must come from this site's
 // page with its CSRF token (an anonymous one, or one of the session its access cookie names).
