@@ -110,10 +110,10 @@ po::options_description Options(ServeConfig& c) {
       "metrics", po::value(&c.metrics)->default_value(c.metrics),
       "serve GET /metrics (Prometheus text format; see docs/METRICS.md)")(
       "allowed-origin", po::value(&c.allowed_origins)->composing(),
-      "origin (scheme://host[:port]) whose pages may open the WebSocket feeds with the session "
-      "cookie; repeatable")("ws-queue-messages",
-                            po::value(&c.ws_queue_messages)->default_value(c.ws_queue_messages),
-                            "messages queued per WebSocket subscriber before it is closed (1013)")(
+      "origin (scheme://host[:port]) besides authd's own whose pages may use cookie sessions "
+      "and the WebSocket feeds; repeatable")(
+      "ws-queue-messages", po::value(&c.ws_queue_messages)->default_value(c.ws_queue_messages),
+      "messages queued per WebSocket subscriber before it is closed (1013)")(
       "ws-max-message-bytes",
       po::value(&c.ws_max_message_bytes)->default_value(c.ws_max_message_bytes),
       "largest WebSocket message accepted from a client")(
