@@ -1,8 +1,10 @@
 #include "fuzz/api_harness.hpp"
 
+#include <any>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
