@@ -111,6 +111,9 @@ class Harness final : public ApiHarness {
     net::SetLogLevel(net::LogLevel::kError);
     net::SetLogSink([this](std::string_view line) { Die("error logged", current_, line); });
     RefreshAdmin();
+    if (Call("GET", "/v1/users/me", "", true).status != 200) {
+      throw std::runtime_error("the fuzz admin's token is refused");
+    }
   }
 
   Served Serve(net::Request& request) override {

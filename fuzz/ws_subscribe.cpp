@@ -56,8 +56,12 @@ void CheckUrlHelpers(std::string_view query) {
   if (split.path != "/v1/audit/stream" || split.query != query) std::abort();
 }
 
+// Decimal digits (leading zeros allowed) of a number up to INT64_MAX.
 bool ValidAfter(std::string_view raw) {
-  if (raw.empty() || raw.size() > 19) return false;
+  if (raw.empty()) return false;
+  while (raw.size() > 1 && raw.front() == '0')
+    raw.remove_prefix(1);
+  if (raw.size() > 19) return false;
   std::uint64_t n = 0;
   for (char c : raw) {
     if (c < '0' || c > '9') return false;
