@@ -47,7 +47,7 @@ void Render(authd::net::Response&& response, unsigned version, bool keep_alive, 
 }
 
 // One request from the front of `rest`; false when the connection would close.
-bool ServeOne(ApiHarness& api, std::string_view& rest) {
+bool ServeOne(ApiHarness& api, std::string_view& rest, bool uses_admin) {
   const authd::net::ServerOptions limits;  // max_header_bytes, max_body_bytes as served
   http::request_parser<http::string_body> parser;
   parser.header_limit(static_cast<std::uint32_t>(
@@ -94,7 +94,7 @@ bool ServeOne(ApiHarness& api, std::string_view& rest) {
   if (served.upgraded) return false;  // the WebSocket would run here (ws_subscribe)
   const bool unauthorized = served.response.status == 401;
   Render(std::move(served.response), version, keep_alive, head, request_id);
-  if (unauthorized) api.RefreshAdmin();  // the input may have logged the admin out
+  if (unauthorized && uses_admin) api.RefreshAdmin();  // the input may have logged it out
   return keep_alive;
 }
 
@@ -102,11 +102,12 @@ bool ServeOne(ApiHarness& api, std::string_view& rest) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   auto& api = ApiHarness::Get();
-  const std::string input =
-      api.WithAdminToken(std::string_view(reinterpret_cast<const char*>(data), size));
+  const std::string_view raw(reinterpret_cast<const char*>(data), size);
+  const bool uses_admin = raw.find(authd::fuzz::kAdminPlaceholder) != std::string_view::npos;
+  const std::string input = api.WithAdminToken(raw);
   std::string_view rest = input;
   for (int i = 0; i < kMaxPipelined && !rest.empty(); ++i) {
-    if (!ServeOne(api, rest)) break;
+    if (!ServeOne(api, rest, uses_admin)) break;
   }
   return 0;
 }

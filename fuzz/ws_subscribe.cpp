@@ -76,8 +76,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size == 0) return 0;
   auto& api = authd::fuzz::ApiHarness::Get();
   const bool audit = (data[0] & 1) == 0;
-  const std::string input =
-      api.WithAdminToken(std::string_view(reinterpret_cast<const char*>(data) + 1, size - 1));
+  const std::string_view raw(reinterpret_cast<const char*>(data) + 1, size - 1);
+  const bool uses_admin = raw.find(authd::fuzz::kAdminPlaceholder) != std::string_view::npos;
+  const std::string input = api.WithAdminToken(raw);
   std::string_view rest = input;
   const auto nl = rest.find('\n');
   const std::string_view query = rest.substr(0, nl);
@@ -113,6 +114,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (after && !ValidAfter(*after)) std::abort();
     }
   }
-  if (served.response.status == 401) api.RefreshAdmin();
+  if (served.response.status == 401 && uses_admin) api.RefreshAdmin();
   return 0;
 }
