@@ -20,6 +20,9 @@ cmake --build --preset fuzz
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/authd-fuzz-corpus.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
+# The API targets' scratch data folders go here too: a crash (abort) skips their own clean-up.
+mkdir -p "$scratch/tmp"
+export TMPDIR="$scratch/tmp"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 failed=()
