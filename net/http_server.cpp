@@ -131,7 +131,7 @@ class HttpServer::Impl {
     asio::co_spawn(acceptor_->get_executor(), AcceptLoop(state_, acceptor_, std::move(contexts)),
                    [](std::exception_ptr e) { LogIfFailed("accept loop failed", e); });
     for (auto& context : contexts_) {
-      threads_.emplace_back([this, c = context.get()] { RunIo(*c); });
+      threads_.emplace_back([c = context.get()] { RunIo(*c); });
     }
     started_ = true;
     LogInfo("listening", {{"address", options.host}, {"port", port_.load()}});

@@ -158,7 +158,11 @@ MonitorReport FailedLoginMonitor::ReportLocked(core::Micros now) const {
     }
     return a;
   };
-  for (const auto& [account, t] : by_account) {
+  for (const auto& entry : by_account) {
+    // Named references, not a structured binding: clang 14 (the fuzz build) cannot capture
+    // structured bindings in a lambda.
+    const auto& account = entry.first;
+    const auto& t = entry.second;
     const auto evidence = [&] {
       return boost::json::object{{"account", ShowAccount(account)},
                                  {"failures", t.failures},
