@@ -101,6 +101,8 @@ Result<std::unique_ptr<Rocks>> Rocks::Open(const std::string& path, bool create_
   std::error_code fs_ec;
   const bool exists = std::filesystem::exists(std::filesystem::path(path) / "CURRENT", fs_ec);
   if (!exists && (read_only || !create_if_missing)) return Errc::kNotFound;
+  // RocksDB reports a missing folder as an error in its log before creating it; make it first.
+  if (!exists) std::filesystem::create_directories(path, fs_ec);
 
   std::vector<std::string> names = {std::string(rocksdb::kDefaultColumnFamilyName),
                                     std::string(kEventsFamily),
