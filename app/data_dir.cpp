@@ -63,8 +63,9 @@ Result<std::unique_ptr<DataDir>> OpenDataDir(const std::string& path, OpenMode m
   options.path = (std::filesystem::path(path) / "log").string();
   options.read_only = mode.read_only;
   options.sync = mode.sync;
-  storage::SetRocksDbMessageSink(
-      [](std::string_view message) { net::LogWarn("rocksdb", {{"detail", message}}); });
+  storage::SetRocksDbMessageSink([](std::string_view message) {
+    net::LogWarn("rocksdb", {{"detail", message}});
+  });
   auto log = storage::EventLog::Open(options, master->key, dir->clock, MakeProjections());
   if (!log) {
     const auto& e = log.error();

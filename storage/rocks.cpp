@@ -35,7 +35,8 @@ class MessageLogger final : public rocksdb::Logger {
     if (!to || !*to) return;
     char line[1024];
     const int n = std::vsnprintf(line, sizeof line, format, ap);
-    if (n > 0) (*to)(std::string_view(line, std::min(static_cast<std::size_t>(n), sizeof line - 1)));
+    if (n > 0)
+      (*to)(std::string_view(line, std::min(static_cast<std::size_t>(n), sizeof line - 1)));
   }
 };
 

@@ -89,8 +89,9 @@ std::string Abuse(std::uint16_t port, const std::string& request) {
 // Oversized headers, header floods and huge bodies, one after the other until `stop`. Returns
 // the number of abusive requests that were not refused as expected.
 int Flood(std::uint16_t port, const std::atomic<bool>& stop, int& sent) {
-  const std::string big_header = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " +
-                                 std::string(64 * 1024, 'b') + "\r\n\r\n";
+  const std::string big_header =
+      "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + std::string(64 * 1024, 'b') +
+      "\r\n\r\n";
   std::string many = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n";
   for (int i = 0; i < 3000; ++i)
     many += "X-" + std::to_string(i) + ": v\r\n";

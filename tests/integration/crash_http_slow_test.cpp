@@ -127,8 +127,8 @@ std::vector<UserRecord> Work(std::uint16_t port, const std::string& admin_token,
 void Check(const Api& api, const std::string& admin_token, const UserRecord& u,
            bool check_sessions) {
   auto got = api.Get("/v1/users/" + u.id, admin_token);
-  ASSERT_EQ(got.result_int(), 200U) << "acknowledged signup of " << u.username
-                                    << " lost: " << Describe(got);
+  ASSERT_EQ(got.result_int(), 200U)
+      << "acknowledged signup of " << u.username << " lost: " << Describe(got);
   auto user = JsonObject(got);
   EXPECT_TRUE(u.display_name.Allows(Str(user, "display_name")))
       << u.username << ": display_name " << Str(user, "display_name") << ", acknowledged '"
@@ -166,8 +166,7 @@ TEST(CrashHttpSlowTest, AcknowledgedWritesSurviveSigkillUnderMixedLoad) {
     std::vector<std::vector<UserRecord>> results(kWorkers);
     std::vector<std::thread> workers;
     for (int w = 0; w < kWorkers; ++w) {
-      workers.emplace_back(
-          [&, w] { results[w] = Work(server.port(), admin_token, w, stop); });
+      workers.emplace_back([&, w] { results[w] = Work(server.port(), admin_token, w, stop); });
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(kill_after_ms(rng)));
     server.Kill();

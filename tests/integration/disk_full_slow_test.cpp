@@ -98,9 +98,9 @@ TEST(DiskFullSlowTest, WritesGet503ReadsWorkAndWritesResume) {
     ASSERT_FALSE(refused_name.empty()) << "no write was refused on a full disk";
     // Refused again while the disk stays full, and no reservation of the name was left behind.
     ExpectProblem(SignUpAs(api, refused_name), 503, "storage_unavailable");
-    ExpectProblem(api.Send("PATCH", "/v1/users/me", json::object{{"display_name", "Full"}},
-                           reader.access),
-                  503, "storage_unavailable");
+    ExpectProblem(
+        api.Send("PATCH", "/v1/users/me", json::object{{"display_name", "Full"}}, reader.access),
+        503, "storage_unavailable");
 
     // Reads keep working.
     EXPECT_EQ(api.Get("/healthz").result_int(), 200U);
@@ -123,8 +123,8 @@ TEST(DiskFullSlowTest, WritesGet503ReadsWorkAndWritesResume) {
       }
     }
     ASSERT_EQ(resumed, 201U) << "writes did not resume after space came back";
-    auto patched = api.Send("PATCH", "/v1/users/me", json::object{{"display_name", "Back"}},
-                            reader.access);
+    auto patched =
+        api.Send("PATCH", "/v1/users/me", json::object{{"display_name", "Back"}}, reader.access);
     EXPECT_EQ(patched.result_int(), 200U) << patched.body();
     Account later = NewUser(api, "full");
     EXPECT_FALSE(later.access.empty());

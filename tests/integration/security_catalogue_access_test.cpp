@@ -70,11 +70,11 @@ TEST_F(SecAccess, V4_2_1_OtherUsersRecordsAreOutOfReach) {
   Account a = NewUser(api(), "acc");
   Account b = NewUser(api(), "acc");
   EXPECT_EQ(api().Get("/v1/users/" + b.id, a.access).result_int(), 403U);
-  EXPECT_EQ(api()
-                .Send("PATCH", "/v1/users/" + b.id, json::object{{"display_name", "pwned"}},
-                      a.access)
-                .result_int(),
-            403U);
+  EXPECT_EQ(
+      api()
+          .Send("PATCH", "/v1/users/" + b.id, json::object{{"display_name", "pwned"}}, a.access)
+          .result_int(),
+      403U);
   EXPECT_EQ(api().Get("/v1/users/" + b.id, a.access, "DELETE").result_int(), 403U);
   auto me = JsonObject(api().Get("/v1/users/me", b.access));
   EXPECT_NE(Str(me, "display_name"), "pwned");
@@ -89,8 +89,7 @@ TEST_F(SecAccess, V4_1_3_AuditorReadsButCannotAdminister) {
             200U);
   EXPECT_EQ(api().Get("/v1/audit/events?limit=1", auditor.access).result_int(), 200U);
   EXPECT_EQ(api().Get("/v1/security/failed-logins", auditor.access).result_int(), 200U);
-  ExpectProblem(SetRoles(api(), victim.id, json::array{"admin"}, auditor.access), 403,
-                "forbidden");
+  ExpectProblem(SetRoles(api(), victim.id, json::array{"admin"}, auditor.access), 403, "forbidden");
   ExpectProblem(api().Get("/v1/users", auditor.access), 403, "forbidden");
   ExpectProblem(api().Get("/v1/users/" + victim.id, auditor.access, "DELETE"), 403, "forbidden");
 }
@@ -126,9 +125,9 @@ TEST_F(SecAccess, V4_1_3_ApiKeyIsLimitedToItsScopes) {
 // ASVS V4.1.3: a key never exceeds its user's roles, whatever scopes it names.
 TEST_F(SecAccess, V4_1_3_ApiKeyCannotExceedItsUser) {
   Account a = NewUser(api(), "acc");
-  auto res = api().Send("POST", "/v1/api-keys",
-                        json::object{{"name", "k"}, {"scopes", json::array{"users:read"}}},
-                        a.access);
+  auto res =
+      api().Send("POST", "/v1/api-keys",
+                 json::object{{"name", "k"}, {"scopes", json::array{"users:read"}}}, a.access);
   if (res.result_int() == 201) {
     ExpectProblem(api().Get("/v1/users", Str(JsonObject(res), "key")), 403, "forbidden");
   } else {
@@ -146,8 +145,9 @@ TEST_F(SecAccess, V3_7_1_ApiKeyCannotDoSensitiveOperations) {
   EXPECT_TRUE(pw.result_int() == 401U || pw.result_int() == 403U) << Describe(pw);
   auto del = api().Send("DELETE", "/v1/users/me", json::object{{"password", a.password}}, key);
   EXPECT_TRUE(del.result_int() == 401U || del.result_int() == 403U) << Describe(del);
-  auto mint = api().Send("POST", "/v1/api-keys",
-                         json::object{{"name", "k2"}, {"scopes", json::array{"profile:read"}}}, key);
+  auto mint =
+      api().Send("POST", "/v1/api-keys",
+                 json::object{{"name", "k2"}, {"scopes", json::array{"profile:read"}}}, key);
   EXPECT_TRUE(mint.result_int() == 401U || mint.result_int() == 403U) << Describe(mint);
   EXPECT_EQ(LogIn(api(), a).result_int(), 200U);  // the password is unchanged
 }
@@ -156,14 +156,14 @@ TEST_F(SecAccess, V3_7_1_ApiKeyCannotDoSensitiveOperations) {
 TEST_F(SecAccess, V4_2_1_OthersApiKeysAreNotFound) {
   Account a = NewUser(api(), "acc");
   Account b = NewUser(api(), "acc");
-  auto created = api().Send("POST", "/v1/api-keys",
-                            json::object{{"name", "b"}, {"scopes", json::array{"profile:read"}}},
-                            b.access);
+  auto created =
+      api().Send("POST", "/v1/api-keys",
+                 json::object{{"name", "b"}, {"scopes", json::array{"profile:read"}}}, b.access);
   ASSERT_EQ(created.result_int(), 201U);
   const std::string id = Str(JsonObject(created), "id");
   ExpectProblem(api().Get("/v1/api-keys/" + id, a.access, "DELETE"), 404, "not_found");
-  ExpectProblem(api().Send("POST", "/v1/api-keys/" + id + "/rotate", json::object{}, a.access),
-                404, "not_found");
+  ExpectProblem(api().Send("POST", "/v1/api-keys/" + id + "/rotate", json::object{}, a.access), 404,
+                "not_found");
   EXPECT_EQ(api().Get("/v1/users/me", Str(JsonObject(created), "key")).result_int(), 200U);
 }
 

@@ -173,10 +173,10 @@ TEST_F(SecCredentials, V5_1_3_ReservedUsernamesCannotBeTaken) {
 TEST_F(SecCredentials, V7_4_1_DisabledAccountIsRevealedOnlyToItsOwner) {
   Account admin = Admin(api(), server());
   Account a = SignUp(api(), "cred");
-  ASSERT_EQ(
-      api().Send("PATCH", "/v1/users/" + a.id, json::object{{"disabled", true}}, admin.access)
-          .result_int(),
-      200U);
+  ASSERT_EQ(api()
+                .Send("PATCH", "/v1/users/" + a.id, json::object{{"disabled", true}}, admin.access)
+                .result_int(),
+            200U);
   ExpectProblem(LogInWith(a.username, kOtherPassword), 401, "invalid_credentials");
   ExpectProblem(LogInWith(a.username, a.password), 403, "account_disabled");
 }

@@ -56,19 +56,20 @@ TEST_F(SecHttp, V14_5_ConflictingContentLengthsAreRefused) {
                               kSmuggled);
   EXPECT_EQ(FirstStatus(raw), 400U) << raw;
   EXPECT_EQ(ResponseCount(raw), 1) << raw;
-  const std::string same = Raw(
-      "POST /v1/sessions HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
-      "Content-Length: 2\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}GET /healthz "
-      "HTTP/1.1\r\nHost: a\r\n\r\n");
+  const std::string same =
+      Raw("POST /v1/sessions HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+          "Content-Length: 2\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}GET /healthz "
+          "HTTP/1.1\r\nHost: a\r\n\r\n");
   EXPECT_EQ(FirstStatus(same), 422U) << same;  // the body `{}` lacks the fields
   EXPECT_EQ(ResponseCount(same), 1) << same;
 }
 
 // ASVS V14.5 (smuggling, TE obfuscation): any Transfer-Encoding other than one plain `chunked`.
 TEST_F(SecHttp, V14_5_ObfuscatedTransferEncodingIsRefused) {
-  for (const char* te : {"gzip, chunked", "chunked, identity", "xchunked", "chunked\r\n"
-                                                                           "Transfer-Encoding: "
-                                                                           "chunked",
+  for (const char* te : {"gzip, chunked", "chunked, identity", "xchunked",
+                         "chunked\r\n"
+                         "Transfer-Encoding: "
+                         "chunked",
                          "identity"}) {
     SCOPED_TRACE(te);
     const std::string raw = Raw(std::string("POST /v1/users HTTP/1.1\r\nHost: a\r\n"
@@ -81,9 +82,9 @@ TEST_F(SecHttp, V14_5_ObfuscatedTransferEncodingIsRefused) {
 
 // ASVS V14.5: a bad chunk size is malformed, not guessed at.
 TEST_F(SecHttp, V14_5_BadChunkSizeIsRefused) {
-  const std::string raw = Raw(
-      "POST /v1/users HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
-      "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n");
+  const std::string raw =
+      Raw("POST /v1/users HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+          "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n");
   EXPECT_EQ(FirstStatus(raw), 400U) << raw;
 }
 
@@ -112,9 +113,9 @@ TEST_F(SecHttp, V14_5_1_UnusedMethodsAreRefused) {
 
 // ASVS V12.3.1 / V14.5: absurd request targets get an error, never a file or a crash.
 TEST_F(SecHttp, V12_3_1_AbsurdTargetsAreRefused) {
-  for (const char* target : {"*", "http://evil.example/healthz", "/..%2f..%2fetc/passwd",
-                             "//etc/passwd", "/healthz/../../../etc/passwd", "/%00",
-                             "/v1/users/me%0d%0aSet-Cookie:%20x=1"}) {
+  for (const char* target :
+       {"*", "http://evil.example/healthz", "/..%2f..%2fetc/passwd", "//etc/passwd",
+        "/healthz/../../../etc/passwd", "/%00", "/v1/users/me%0d%0aSet-Cookie:%20x=1"}) {
     SCOPED_TRACE(target);
     const std::string raw =
         Raw(std::string("GET ") + target + " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
@@ -129,9 +130,9 @@ TEST_F(SecHttp, V12_3_1_AbsurdTargetsAreRefused) {
 // ASVS V14.5 / V12.1.1: header sections over 8 KiB (one huge header, a long request line, or a
 // flood of small headers) get 431 and a closed connection.
 TEST_F(SecHttp, V12_1_1_OversizedHeadersGet431) {
-  ExpectRefusedAndClosed("GET /healthz HTTP/1.1\r\nHost: a\r\nX-Big: " + std::string(9000, 'b') +
-                             "\r\n\r\n",
-                         431, "headers_too_large");
+  ExpectRefusedAndClosed(
+      "GET /healthz HTTP/1.1\r\nHost: a\r\nX-Big: " + std::string(9000, 'b') + "\r\n\r\n", 431,
+      "headers_too_large");
   ExpectRefusedAndClosed("GET /healthz?" + std::string(9000, 'q') + " HTTP/1.1\r\nHost: a\r\n\r\n",
                          431, "headers_too_large");
   std::string flood = "GET /healthz HTTP/1.1\r\nHost: a\r\n";
@@ -143,16 +144,18 @@ TEST_F(SecHttp, V12_1_1_OversizedHeadersGet431) {
 // ASVS V12.1.1: a declared body over the limit is refused before it is read, also with
 // Expect: 100-continue (no 100 Continue is sent) and when it arrives chunked.
 TEST_F(SecHttp, V12_1_1_HugeBodiesAreRefusedUnread) {
-  ExpectRefusedAndClosed("POST /v1/users HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
-                         "Content-Length: 1000000000000\r\n\r\n{",
-                         413, "payload_too_large");
+  ExpectRefusedAndClosed(
+      "POST /v1/users HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+      "Content-Length: 1000000000000\r\n\r\n{",
+      413, "payload_too_large");
   const std::string expect =
       Raw("POST /v1/users HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
           "Content-Length: 10000000\r\nExpect: 100-continue\r\n\r\n");
   EXPECT_EQ(FirstStatus(expect), 413U) << expect;
   EXPECT_EQ(expect.find("100 Continue"), std::string::npos);
-  std::string chunked = "POST /v1/users HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
-                        "Transfer-Encoding: chunked\r\n\r\n";
+  std::string chunked =
+      "POST /v1/users HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n";
   for (int i = 0; i < 20; ++i)
     chunked += "1000\r\n" + std::string(0x1000, ' ') + "\r\n";
   ExpectRefusedAndClosed(chunked, 413, "payload_too_large");
@@ -197,9 +200,9 @@ TEST_F(SecHttp, V14_3_3_NoBannerAndNoInternalsInErrors) {
 // ASVS V14.5 / V5.3.1 (response splitting): a request id that is not plain is replaced, never
 // echoed.
 TEST_F(SecHttp, V14_5_HostileRequestIdIsNotEchoed) {
-  const std::string raw = Raw(
-      "GET /healthz HTTP/1.1\r\nHost: a\r\nX-Request-Id: abc<script>;Set-Cookie=1\r\n"
-      "Connection: close\r\n\r\n");
+  const std::string raw =
+      Raw("GET /healthz HTTP/1.1\r\nHost: a\r\nX-Request-Id: abc<script>;Set-Cookie=1\r\n"
+          "Connection: close\r\n\r\n");
   EXPECT_EQ(FirstStatus(raw), 200U) << raw;
   EXPECT_EQ(raw.find("<script>"), std::string::npos) << raw;
   EXPECT_NE(raw.find("X-Request-Id: req_"), std::string::npos) << raw;

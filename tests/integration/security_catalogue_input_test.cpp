@@ -53,8 +53,10 @@ TEST_F(SecInput, V5_1_4_WrongTypesAreRefused) {
 TEST_F(SecInput, V5_1_3_UsernameAllowList) {
   for (const std::string& name :
        {std::string("ab"), std::string(33, 'a'), std::string("bad name"), std::string("a<b>c"),
-        std::string("nul\0x", 5), std::string("\xd0\xb0" "dmin1"), std::string("x' OR '1'='1"),
-        std::string("../../etc"), std::string("tab\tname")}) {
+        std::string("nul\0x", 5),
+        std::string("\xd0\xb0"
+                    "dmin1"),
+        std::string("x' OR '1'='1"), std::string("../../etc"), std::string("tab\tname")}) {
     auto res = api().Send("POST", "/v1/users",
                           SignupBody(name, NewName("inp") + "@example.com", kPassword));
     EXPECT_EQ(res.result_int(), 422U) << json::serialize(json::value(name)) << ": " << res.body();
@@ -80,7 +82,8 @@ TEST_F(SecInput, V5_1_4_InvalidUtf8IsRefused) {
                                        "@example.com\",\"password\":\"" + kPassword +
                                        "\",\"display_name\":\"bad \xff\xfe byte\"}");
   EXPECT_TRUE(res.result_int() == 400U || res.result_int() == 422U) << res.body();
-  EXPECT_EQ(api().Send("POST", "/v1/users", SignupBody(name, name + "@example.com", kPassword))
+  EXPECT_EQ(api()
+                .Send("POST", "/v1/users", SignupBody(name, name + "@example.com", kPassword))
                 .result_int(),
             201U);  // nothing was reserved by the refused request
 }
@@ -98,9 +101,9 @@ TEST_F(SecInput, V12_1_1_OversizedBodyIsRefused) {
   json::object body = SignupBody(name, name + "@example.com", kPassword);
   body["display_name"] = std::string(70 * 1024, 'x');
   ExpectProblem(PostJson("/v1/users", json::serialize(body)), 413, "payload_too_large");
-  ExpectProblem(api().Send("POST", "/v1/sessions",
-                           json::object{{"username", name}, {"password", kPassword}}),
-                401, "invalid_credentials");
+  ExpectProblem(
+      api().Send("POST", "/v1/sessions", json::object{{"username", name}, {"password", kPassword}}),
+      401, "invalid_credentials");
 }
 
 // ASVS V5.3.3 / V14.4.1: markup is stored as data and only ever served as JSON with nosniff, so
@@ -108,10 +111,10 @@ TEST_F(SecInput, V12_1_1_OversizedBodyIsRefused) {
 TEST_F(SecInput, V5_3_3_MarkupIsServedAsJsonData) {
   Account a = NewUser(api(), "inp");
   const std::string markup = "<script>alert(1)</script><img src=x onerror=alert(2)>";
-  ASSERT_EQ(
-      api().Send("PATCH", "/v1/users/me", json::object{{"display_name", markup}}, a.access)
-          .result_int(),
-      200U);
+  ASSERT_EQ(api()
+                .Send("PATCH", "/v1/users/me", json::object{{"display_name", markup}}, a.access)
+                .result_int(),
+            200U);
   auto me = api().Get("/v1/users/me", a.access);
   EXPECT_EQ(me[http::field::content_type], "application/json");
   EXPECT_EQ(me["X-Content-Type-Options"], "nosniff");
@@ -123,7 +126,9 @@ TEST_F(SecInput, V12_3_1_PathTricksInIdsFindNothing) {
   Account admin = Admin(api(), server());
   for (const char* target :
        {"/v1/users/..%2F..%2Fetc%2Fpasswd", "/v1/users/%2e%2e", "/v1/users/usr_x%00",
-        "/v1/users/" "%E2%80%AE", "/v1/users/me/../../healthz"}) {
+        "/v1/users/"
+        "%E2%80%AE",
+        "/v1/users/me/../../healthz"}) {
     auto res = api().Get(target, admin.access);
     EXPECT_TRUE(res.result_int() == 404U || res.result_int() == 400U)
         << target << ": " << Describe(res);
@@ -133,15 +138,14 @@ TEST_F(SecInput, V12_3_1_PathTricksInIdsFindNothing) {
 // ASVS V5.1.4: out-of-range or non-numeric query parameters are refused.
 TEST_F(SecInput, V5_1_4_BadQueryParametersAreRefused) {
   Account admin = Admin(api(), server());
-  for (const char* target : {"/v1/users?limit=-1", "/v1/users?limit=abc",
-                             "/v1/users?limit=99999999999999999999",
-                             "/v1/audit/events?after=-5", "/v1/audit/events?limit=0x10"}) {
+  for (const char* target :
+       {"/v1/users?limit=-1", "/v1/users?limit=abc", "/v1/users?limit=99999999999999999999",
+        "/v1/audit/events?after=-5", "/v1/audit/events?limit=0x10"}) {
     auto res = api().Get(target, admin.access);
     EXPECT_EQ(res.result_int(), 422U) << target << ": " << res.body();
   }
   // A cursor is a position (an id); one longer than any id is refused.
-  EXPECT_EQ(api().Get("/v1/users?cursor=" + std::string(65, 'c'), admin.access).result_int(),
-            422U);
+  EXPECT_EQ(api().Get("/v1/users?cursor=" + std::string(65, 'c'), admin.access).result_int(), 422U);
 }
 
 // ASVS V7.3.1 (log injection): hostile strings in requests cannot forge or break log lines:

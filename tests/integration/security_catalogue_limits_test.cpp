@@ -14,8 +14,8 @@ class SecLimits : public ServerSuite<SecLimits> {
   static ServerSpec Spec() {
     return {.flags = {"--trusted-proxy", "127.0.0.1", "--login-backoff-after", "3",
                       "--login-backoff-base-ms", "60000", "--login-address-limit", "5",
-                      "--signup-burst", "3", "--signup-refill-ms", "600000", "--refresh-burst",
-                      "2", "--refresh-refill-ms", "600000"}};
+                      "--signup-burst", "3", "--signup-refill-ms", "600000", "--refresh-burst", "2",
+                      "--refresh-refill-ms", "600000"}};
   }
 
  protected:
@@ -43,8 +43,7 @@ TEST_F(SecLimits, V2_2_1_GuessingOneAccountIsThrottled) {
   auto throttled = LoginFrom(api(), "198.51.100.1", a.username, kOtherPassword);
   ExpectProblem(throttled, 429, "too_many_attempts");
   EXPECT_GT(RetryAfter(throttled), 0);
-  ExpectProblem(LoginFrom(api(), "198.51.100.1", a.username, a.password), 429,
-                "too_many_attempts");
+  ExpectProblem(LoginFrom(api(), "198.51.100.1", a.username, a.password), 429, "too_many_attempts");
 }
 
 // ASVS V2.2.1 (no lockout denial of service): the owner still logs in from another address.

@@ -159,8 +159,8 @@ TEST_F(SecAudit, V7_1_1_AuditFeedHoldsNoSecrets) {
              a.access);
   auto res = api().Get("/v1/audit/events?limit=1000", admin.access);
   ASSERT_EQ(res.result_int(), 200U);
-  for (const std::string& secret : {std::string(kPassword), std::string(kOtherPassword),
-                                    a.refresh, std::string("$argon2"), a.access}) {
+  for (const std::string& secret : {std::string(kPassword), std::string(kOtherPassword), a.refresh,
+                                    std::string("$argon2"), a.access}) {
     EXPECT_EQ(res.body().find(secret), std::string::npos) << secret.substr(0, 12);
   }
 }

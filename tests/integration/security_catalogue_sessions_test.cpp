@@ -69,8 +69,8 @@ TEST_F(SecSessions, V3_5_3_ForgedRefreshTokenIsRefused) {
   Account a = NewUser(api(), "ses");
   std::string altered = a.refresh;
   altered.back() = altered.back() == 'A' ? 'B' : 'A';
-  for (const std::string& token : {"rt_" + std::string(43, 'A'), std::string(), altered,
-                                   a.refresh + "A", a.access}) {
+  for (const std::string& token :
+       {"rt_" + std::string(43, 'A'), std::string(), altered, a.refresh + "A", a.access}) {
     ExpectProblem(Refresh(api(), token), 401, "invalid_refresh_token");
   }
   EXPECT_EQ(Refresh(api(), a.refresh).result_int(), 200U);  // the real one was not burnt
@@ -95,7 +95,8 @@ TEST_F(SecSessions, V3_3_1_DisabledAndDeletedUsersLoseTheirSessions) {
   Account off = NewUser(api(), "ses");
   Account gone = NewUser(api(), "ses");
   ASSERT_EQ(
-      api().Send("PATCH", "/v1/users/" + off.id, json::object{{"disabled", true}}, admin.access)
+      api()
+          .Send("PATCH", "/v1/users/" + off.id, json::object{{"disabled", true}}, admin.access)
           .result_int(),
       200U);
   ASSERT_EQ(api().Get("/v1/users/" + gone.id, admin.access, "DELETE").result_int(), 204U);
