@@ -3,12 +3,14 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "net/log.hpp"
 #include "projections/api_keys.hpp"
 #include "projections/session_table.hpp"
 #include "projections/throttle_table.hpp"
 #include "projections/user_table.hpp"
 #include "storage/error.hpp"
 #include "storage/master_key.hpp"
+#include "storage/rocks_messages.hpp"
 
 namespace authd::app {
 
@@ -61,6 +63,9 @@ Result<std::unique_ptr<DataDir>> OpenDataDir(const std::string& path, OpenMode m
   options.path = (std::filesystem::path(path) / "log").string();
   options.read_only = mode.read_only;
   options.sync = mode.sync;
+  storage::SetRocksDbMessageSink([](std::string_view message) {
+    net::LogWarn("rocksdb", {{"detail", message}});
+  });
   auto log = storage::EventLog::Open(options, master->key, dir->clock, MakeProjections());
   if (!log) {
     const auto& e = log.error();

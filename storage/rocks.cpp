@@ -3,16 +3,46 @@
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 
+#include <algorithm>
+#include <cstdarg>
+#include <cstdio>
 #include <filesystem>
+#include <mutex>
 
 #include "storage/error.hpp"
 #include "storage/keys.hpp"
+#include "storage/rocks_messages.hpp"
 
 namespace authd::storage {
 namespace {
 
+std::mutex sink_mu;
+std::shared_ptr<const RocksDbMessageSink> sink;  // guarded by sink_mu
+
+// RocksDB's info log, handed to the process's sink instead of the LOG file in the data folder
+// (storage/rocks_messages.hpp says why). Only warnings and worse.
+class MessageLogger final : public rocksdb::Logger {
+ public:
+  MessageLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    std::shared_ptr<const RocksDbMessageSink> to;
+    {
+      std::lock_guard lock(sink_mu);
+      to = sink;
+    }
+    if (!to || !*to) return;
+    char line[1024];
+    const int n = std::vsnprintf(line, sizeof line, format, ap);
+    if (n > 0)
+      (*to)(std::string_view(line, std::min(static_cast<std::size_t>(n), sizeof line - 1)));
+  }
+};
+
 rocksdb::Options BaseOptions(bool create_if_missing) {
   rocksdb::Options o;
+  o.info_log = std::make_shared<MessageLogger>();
   o.create_if_missing = create_if_missing;
   o.create_missing_column_families = true;
   // An acknowledged event was fsynced, so only an unacknowledged tail record can be torn by a
@@ -61,11 +91,19 @@ Result<bool> AllFamiliesEmpty(const std::string& path, const std::vector<std::st
 
 }  // namespace
 
+void SetRocksDbMessageSink(RocksDbMessageSink to) {
+  auto shared = std::make_shared<const RocksDbMessageSink>(std::move(to));
+  std::lock_guard lock(sink_mu);
+  sink = std::move(shared);
+}
+
 Result<std::unique_ptr<Rocks>> Rocks::Open(const std::string& path, bool create_if_missing,
                                            bool read_only, const std::vector<std::string>& extra) {
   std::error_code fs_ec;
   const bool exists = std::filesystem::exists(std::filesystem::path(path) / "CURRENT", fs_ec);
   if (!exists && (read_only || !create_if_missing)) return Errc::kNotFound;
+  // RocksDB reports a missing folder as an error in its log before creating it; make it first.
+  if (!exists) std::filesystem::create_directories(path, fs_ec);
 
   std::vector<std::string> names = {std::string(rocksdb::kDefaultColumnFamilyName),
                                     std::string(kEventsFamily),

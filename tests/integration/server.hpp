@@ -95,6 +95,9 @@ struct ServerSpec {
   // --argon2-iterations 1) are always passed; the server refuses a repeated flag, so do not give
   // those two here. --signup-burst 0 and --refresh-burst 0 are passed unless given here.
   std::vector<std::string> flags;
+  // The data folder to use instead of one in the test's temp folder (e.g. on a small tmpfs the
+  // test mounted); created when missing, never removed by the server object.
+  std::string data_dir;
 };
 
 class AuthdServer {
@@ -133,7 +136,9 @@ class AuthdServer {
   [[nodiscard]] bool ok() const { return pid_ > 0 && error_.empty(); }
   [[nodiscard]] const std::string& error() const { return error_; }
   [[nodiscard]] std::uint16_t port() const { return port_; }
-  [[nodiscard]] std::string data_dir() const { return folder_.Sub("data"); }
+  [[nodiscard]] std::string data_dir() const {
+    return spec_.data_dir.empty() ? folder_.Sub("data") : spec_.data_dir;
+  }
   [[nodiscard]] const std::string& admin_id() const { return admin_id_; }
 
   // False once the server process has exited (crashed, or was stopped or killed).
