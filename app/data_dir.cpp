@@ -4,6 +4,8 @@
 #include <filesystem>
 
 #include "projections/api_keys.hpp"
+#include "projections/email_tokens.hpp"
+#include "projections/mail_outbox.hpp"
 #include "projections/session_table.hpp"
 #include "projections/throttle_table.hpp"
 #include "projections/user_table.hpp"
@@ -18,6 +20,8 @@ std::vector<std::unique_ptr<storage::InlineProjection>> MakeProjections() {
   out.push_back(std::make_unique<projections::SessionTable>());
   out.push_back(std::make_unique<projections::ApiKeyTable>());
   out.push_back(std::make_unique<projections::ThrottleTable>());
+  out.push_back(std::make_unique<projections::EmailTokenTable>());
+  out.push_back(std::make_unique<projections::MailOutbox>());
   return out;
 }
 
@@ -87,6 +91,8 @@ Result<std::unique_ptr<DataDir>> OpenDataDir(const std::string& path, OpenMode m
   dir->refresh_key = projections::DeriveKey(master->key, "refresh-token");
   dir->api_key_key = projections::DeriveKey(master->key, "api-key");
   dir->throttle_key = projections::DeriveKey(master->key, "client-address");
+  dir->mail_token_key = projections::DeriveKey(master->key, "mail-token");
+  dir->mail_token_hash_key = projections::DeriveKey(master->key, "mail-token-hash");
   return dir;
 }
 

@@ -11,6 +11,7 @@
 #include "net/body.hpp"
 #include "net/commit.hpp"
 #include "net/fields.hpp"
+#include "net/mail_hooks.hpp"
 #include "net/passwords.hpp"
 #include "net/problems.hpp"
 #include "net/render.hpp"
@@ -53,7 +54,8 @@ std::optional<Response> RateLimited(Services& s, RateLimiter* limiter, const Req
 Response TokenResponse(Services& s, const projections::UserView& user, std::string_view session_id,
                        const std::vector<std::string>& amr, core::Micros auth_time,
                        std::string_view refresh_token) {
-  auto access = s.tokens.IssueAccess(user.id, user.roles, session_id, amr, auth_time);
+  auto access =
+      s.tokens.IssueAccess(user.id, user.roles, session_id, amr, auth_time, user.email_verified);
   return JsonResponse(200, boost::json::object{{"access_token", access.token},
                                                {"token_type", "Bearer"},
                                                {"expires_in", access.expires_in},
@@ -93,7 +95,8 @@ awaitable<Response> SignUp(RequestContext& ctx) {
                             .roles = {std::string(core::kRoleUser)}};
   const std::string id = user.id;
   // Named first: GCC 12 double-destroys temporaries inside co_await expressions.
-  auto decide = s.users_cmd.SignUp(std::move(user), OriginOf(ctx.request, s.options, ""));
+  const auto origin = OriginOf(ctx.request, s.options, "");
+  auto decide = WithVerificationMail(s, s.users_cmd.SignUp(std::move(user), origin), id, origin);
   auto committed = co_await Commit(s.log, decide);
   if (!committed) co_return ProblemForError(committed.error());
   auto record = s.users.Find(id);
@@ -186,6 +189,10 @@ awaitable<Response> Login(RequestContext& ctx) {
     if (throttled->throttled()) co_return TooManyAttempts(*throttled, s.clock.NowMicros());
     co_return ProblemResponse(403, "account_disabled", "Account disabled",
                               "This account is disabled.");
+  }
+  if (s.options.require_verified_email && !user.email_verified) {
+    co_return ProblemResponse(403, "email_unverified", "Email not verified",
+                              "Confirm your email address (see the mail we sent) before logging in.");
   }
 
   const std::string refresh = TokenService::NewRefreshToken();

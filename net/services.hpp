@@ -18,6 +18,7 @@
 #include "net/ws_session.hpp"
 #include "projections/failed_login_monitor.hpp"
 #include "projections/login_guard.hpp"
+#include "projections/mail_commands.hpp"
 #include "projections/security_view.hpp"
 #include "projections/session_commands.hpp"
 #include "projections/user_commands.hpp"
@@ -42,6 +43,8 @@ struct ApiOptions {
   std::vector<std::string> allowed_origins;
   // Per-connection limits of the WebSocket feeds (docs/FEEDS.md).
   FeedLimits feeds;
+  // Refuse login (403 email_unverified, after a correct password) until the email is verified.
+  bool require_verified_email = false;
 };
 
 class FeedHub;
@@ -73,6 +76,13 @@ struct Services {
   RateLimiter* refresh_limit = nullptr;
   // The live feeds (WS /v1/audit/stream, /v1/security/stream); null: they answer 503.
   FeedHub* feeds = nullptr;
+  // Email verification and password reset (docs/MAIL.md); null: their routes answer 503 and no
+  // mail is requested.
+  const projections::MailCommands* mail = nullptr;
+  // Reset and verification mail requests per client address (429), and per account (beyond it
+  // mail is silently not sent, so the answer does not depend on the account existing).
+  RateLimiter* mail_address_limit = nullptr;
+  RateLimiter* mail_account_limit = nullptr;
 };
 
 }  // namespace authd::net
