@@ -102,7 +102,10 @@ awaitable<Response> ConfirmReset(RequestContext& ctx) {
   if (!*user) co_return InvalidToken();
   auto view = s.users.View(**user);
   if (!view) co_return ProblemForError(view.error());
-  f.Add(core::ValidatePassword(*password, view->username, s.options.password));
+  for (auto e : core::ValidatePassword(*password, view->username, s.options.password)) {
+    e.field = "new_password";  // name the field the client sent
+    f.Add(std::move(e));
+  }
   if (!f.ok()) co_return f.Problem();
 
   auto phc = co_await HashPassword(s, *password);

@@ -6,6 +6,7 @@
 #include "core/error.hpp"
 #include "core/event_codec.hpp"
 #include "core/event_types.hpp"
+#include "core/hashing.hpp"
 #include "projections/json_fields.hpp"
 
 namespace authd::projections {
@@ -85,7 +86,9 @@ std::string EncodeOutboxRecord(const OutboxRecord& m) {
   o["template"] = m.template_name;
   o["requested_at"] = m.requested_at;
   o["expires_at"] = m.expires_at;
-  o["sealed_to"] = m.sealed_to;
+  // Sealed blobs are bytes: base64url keeps the row valid JSON.
+  o["sealed_to"] = core::ToBase64Url(std::span(
+      reinterpret_cast<const std::uint8_t*>(m.sealed_to.data()), m.sealed_to.size()));
   return core::CanonicalJson(o);
 }
 
@@ -99,8 +102,11 @@ Result<OutboxRecord> DecodeOutboxRecord(std::string_view bytes) {
                  .template_name = std::string(StringOf(o, "template")),
                  .requested_at = IntOf(o, "requested_at"),
                  .expires_at = IntOf(o, "expires_at"),
-                 .sealed_to = std::string(StringOf(o, "sealed_to"))};
-  if (m.id.empty() || m.user_id.empty()) return core::Errc::kCorruptRecord;
+                 .sealed_to = {}};
+  if (m.id.empty() || m.user_id.empty() ||
+      !core::FromBase64Url(StringOf(o, "sealed_to"), m.sealed_to)) {
+    return core::Errc::kCorruptRecord;
+  }
   return m;
 }
 
