@@ -15,7 +15,6 @@ import os
 import signal
 import sys
 import threading
-import time
 import uuid
 
 from aiosmtpd.controller import Controller
@@ -30,8 +29,10 @@ class Store:
 
     async def handle_DATA(self, server, session, envelope):
         self.count += 1
-        name = "%d-%s.eml" % (time.time_ns(), uuid.uuid4().hex)
-        tmp = os.path.join(self.folder, "." + name)
+        # Numbered in order of arrival (the event loop runs one handler step at a time), so a
+        # reader that sorts by name reads them in that order.
+        name = "%08d-%s.eml" % (self.count, uuid.uuid4().hex)
+        tmp = os.path.join(self.folder, "." + name + ".tmp")
         with open(tmp, "wb") as f:
             f.write(("X-Envelope-From: %s\r\n" % envelope.mail_from).encode())
             f.write(("X-Envelope-To: %s\r\n" % ",".join(envelope.rcpt_tos)).encode())
