@@ -34,14 +34,15 @@ MailSender::~MailSender() {
 void MailSender::Start() {
   // Subscribe before the first look at the outbox, so a mail committed in between wakes us.
   subscription_ = log_.Subscribe([this](const std::shared_ptr<const storage::Committed>& group) {
-                        const bool mail = std::any_of(group->begin(), group->end(), [](const auto& e) {
-                          return e.type == core::events::kMailRequested;
-                        });
+                        const bool mail = std::any_of(
+                            group->begin(), group->end(),
+                            [](const auto& e) { return e.type == core::events::kMailRequested; });
                         if (!mail) return;
                         std::lock_guard lock(mutex_);
                         dirty_ = true;
                         wake_.notify_one();
-                      }).id;
+                      })
+                      .id;
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -188,8 +189,7 @@ void MailSender::Handle(const projections::OutboxRecord& m, core::Micros now,
   next_wake = std::min(next_wake, a.next_at);
 }
 
-bool MailSender::Mark(const projections::OutboxRecord& m, int attempts,
-                      const std::string& status) {
+bool MailSender::Mark(const projections::OutboxRecord& m, int attempts, const std::string& status) {
   auto committed = log_.Execute(commands_.MarkDelivered(m.id, attempts, status));
   if (committed) return true;
   auto about = About(m);

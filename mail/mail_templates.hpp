@@ -19,9 +19,8 @@ struct MailContent {
 
 // `public_url`: where users reach authd's pages, without a trailing slash
 // ("https://auth.example.com"). `valid_for`: the token lifetime, said in words.
-[[nodiscard]] MailContent RenderMail(projections::TokenPurpose purpose,
-                                     std::string_view public_url, std::string_view token,
-                                     core::Micros valid_for);
+[[nodiscard]] MailContent RenderMail(projections::TokenPurpose purpose, std::string_view public_url,
+                                     std::string_view token, core::Micros valid_for);
 
 // The link a mail carries: public_url + "/verify-email?token=" or "/reset-password?token=".
 [[nodiscard]] std::string LinkFor(projections::TokenPurpose purpose, std::string_view public_url,

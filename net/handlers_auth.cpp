@@ -191,8 +191,9 @@ awaitable<Response> Login(RequestContext& ctx) {
                               "This account is disabled.");
   }
   if (s.options.require_verified_email && !user.email_verified) {
-    co_return ProblemResponse(403, "email_unverified", "Email not verified",
-                              "Confirm your email address (see the mail we sent) before logging in.");
+    co_return ProblemResponse(
+        403, "email_unverified", "Email not verified",
+        "Confirm your email address (see the mail we sent) before logging in.");
   }
 
   const std::string refresh = TokenService::NewRefreshToken();

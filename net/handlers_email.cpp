@@ -39,7 +39,8 @@ std::optional<Response> AddressLimited(Services& s, const Request& request) {
   if (!wait) return std::nullopt;
   auto r = ProblemResponse(429, "rate_limited", "Rate limited",
                            "Too many requests from this address; wait before trying again.");
-  r.SetHeader("Retry-After", std::to_string(std::max<core::Micros>(1, (*wait + 999'999) / 1'000'000)));
+  r.SetHeader("Retry-After",
+              std::to_string(std::max<core::Micros>(1, (*wait + 999'999) / 1'000'000)));
   return r;
 }
 
@@ -77,8 +78,9 @@ awaitable<Response> RequestReset(RequestContext& ctx) {
   }
   co_return JsonResponse(
       202, boost::json::object{{"status", "accepted"},
-                               {"detail", "If an account uses this address, a link to reset its "
-                                          "password has been sent to it."}});
+                               {"detail",
+                                "If an account uses this address, a link to reset its "
+                                "password has been sent to it."}});
 }
 
 awaitable<Response> ConfirmReset(RequestContext& ctx) {

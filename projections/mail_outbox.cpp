@@ -87,8 +87,8 @@ std::string EncodeOutboxRecord(const OutboxRecord& m) {
   o["requested_at"] = m.requested_at;
   o["expires_at"] = m.expires_at;
   // Sealed blobs are bytes: base64url keeps the row valid JSON.
-  o["sealed_to"] = core::ToBase64Url(std::span(
-      reinterpret_cast<const std::uint8_t*>(m.sealed_to.data()), m.sealed_to.size()));
+  o["sealed_to"] = core::ToBase64Url(
+      std::span(reinterpret_cast<const std::uint8_t*>(m.sealed_to.data()), m.sealed_to.size()));
   return core::CanonicalJson(o);
 }
 

@@ -16,7 +16,8 @@ namespace {
 TEST(MailCrashSlowTest, KilledBetweenAcceptanceAndMarkSendsOneDuplicateAndLosesNothing) {
   SmtpSink sink(0, {"--hold-first", "4"});
   ASSERT_TRUE(sink.Start()) << sink.Log();
-  AuthdServer s({.with_admin = true, .flags = {"--smtp-url", sink.url(), "--mail-retry-ms", "100"}});
+  AuthdServer s(
+      {.with_admin = true, .flags = {"--smtp-url", sink.url(), "--mail-retry-ms", "100"}});
   ASSERT_TRUE(s.ok()) << s.error();
   Account a = SignUp(Api(s.port()), "crash");
   // The sink has stored the message and is holding its answer: authd has not seen the 250.

@@ -23,10 +23,10 @@ class MailTest : public ::testing::Test {
   static void SetUpTestSuite() {
     sink_ = std::make_unique<SmtpSink>();
     ASSERT_TRUE(sink_->Start()) << sink_->Log();
-    server_ = std::make_unique<AuthdServer>(ServerSpec{
-        .with_admin = true,
-        .flags = {"--smtp-url", sink_->url(), "--public-url", kPublicUrl,
-                  "--mail-address-burst", "0", "--mail-account-burst", "0"}});
+    server_ = std::make_unique<AuthdServer>(
+        ServerSpec{.with_admin = true,
+                   .flags = {"--smtp-url", sink_->url(), "--public-url", kPublicUrl,
+                             "--mail-address-burst", "0", "--mail-account-burst", "0"}});
   }
   static void TearDownTestSuite() {
     server_.reset();
@@ -96,8 +96,8 @@ TEST_F(MailTest, SignupMailsAVerificationLinkWhoseTokenWorksOnce) {
   // The claim follows the user: a new login carries email_verified true.
   auto login = LogIn(api(), a);
   EXPECT_TRUE(JsonObject(login).at("user").as_object().at("email_verified").as_bool());
-  const std::string payload_b64 = a.access.substr(a.access.find('.') + 1,
-                                                  a.access.rfind('.') - a.access.find('.') - 1);
+  const std::string payload_b64 =
+      a.access.substr(a.access.find('.') + 1, a.access.rfind('.') - a.access.find('.') - 1);
   std::string payload;
   // Decode base64url of the JWT payload by hand (no helper in the test harness).
   static const std::string kAlphabet =
@@ -122,8 +122,7 @@ TEST_F(MailTest, SignupMailsAVerificationLinkWhoseTokenWorksOnce) {
 TEST_F(MailTest, ConfirmRefusesGarbageTokens) {
   ExpectProblem(ConfirmEmail("not-a-token"), 400, "invalid_token");
   ExpectProblem(ConfirmEmail(std::string(500, 'a')), 400, "invalid_token");
-  ExpectProblem(ConfirmReset("not-a-token", "a perfectly fine new password"), 400,
-                "invalid_token");
+  ExpectProblem(ConfirmReset("not-a-token", "a perfectly fine new password"), 400, "invalid_token");
   ExpectValidation(api().Send("POST", "/v1/email-verifications/confirm", json::object{}), "token",
                    "required");
 }
@@ -144,8 +143,8 @@ TEST_F(MailTest, ResetMailSetsANewPasswordOnceAndEndsEverySession) {
   ExpectProblem(ConfirmReset(token, "yet another passphrase 43"), 400, "invalid_token");
 
   ExpectProblem(api().Get("/v1/users/me", a.access), 401, "invalid_token");
-  auto refresh = api().Send("POST", "/v1/sessions/refresh",
-                            json::object{{"refresh_token", a.refresh}});
+  auto refresh =
+      api().Send("POST", "/v1/sessions/refresh", json::object{{"refresh_token", a.refresh}});
   EXPECT_EQ(refresh.result_int(), 401U) << refresh.body();
   ExpectProblem(api().Send("POST", "/v1/sessions",
                            json::object{{"username", a.username}, {"password", a.password}}),
@@ -192,9 +191,10 @@ TEST_F(MailTest, ResetAnswersTheSameWhetherOrNotTheAccountExists) {
   EXPECT_EQ(headers(known), headers(unknown));
   // Only the real account gets mail.
   EXPECT_FALSE(MailTo(a.email, kResetSubject).empty());
-  EXPECT_TRUE(sink().WaitFor("nobody-" + a.username + "@example.com", 1,
-                             std::chrono::milliseconds(300))
-                  .empty());
+  EXPECT_TRUE(
+      sink()
+          .WaitFor("nobody-" + a.username + "@example.com", 1, std::chrono::milliseconds(300))
+          .empty());
   ExpectValidation(RequestReset("not an address"), "email", "invalid_format");
 }
 
@@ -235,8 +235,7 @@ TEST_F(MailTest, TheAuditFeedShowsMailButNeverItsToken) {
     events = JsonObject(page).at("items").as_array();
     for (const auto& e : events) {
       const auto& o = e.as_object();
-      if (Str(o, "type") == "mail.delivered" &&
-          Str(o.at("data").as_object(), "user_id") == a.id) {
+      if (Str(o, "type") == "mail.delivered" && Str(o.at("data").as_object(), "user_id") == a.id) {
         delivered = true;
         EXPECT_EQ(Str(o.at("data").as_object(), "template"), "verify_email");
         EXPECT_EQ(Str(o.at("data").as_object(), "status"), "sent");
@@ -303,8 +302,8 @@ TEST_F(MailLimitsTest, RequireVerifiedEmailRefusesLoginOnlyAfterTheRightPassword
   ExpectProblem(api.Send("POST", "/v1/sessions",
                          json::object{{"username", a.username}, {"password", a.password}}),
                 403, "email_unverified");
-  auto mail = SmtpSink::WaitForMessages(s.data_dir() + "/outbox", a.email, 1,
-                                        std::chrono::seconds(10));
+  auto mail =
+      SmtpSink::WaitForMessages(s.data_dir() + "/outbox", a.email, 1, std::chrono::seconds(10));
   ASSERT_EQ(mail.size(), 1U);
   EXPECT_EQ(Post(s, "/v1/email-verifications/confirm", {{"token", SmtpSink::Token(mail[0])}})
                 .result_int(),
@@ -349,8 +348,8 @@ TEST(MailOutboxTest, MailWaitsForTheSmtpServerAndIsDeliveredOnce) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   ASSERT_NE(s.Log().find("will retry"), std::string::npos) << s.Log();
-  auto deleted = api.Send("DELETE", "/v1/users/me", json::object{{"password", gone.password}},
-                          gone.access);
+  auto deleted =
+      api.Send("DELETE", "/v1/users/me", json::object{{"password", gone.password}}, gone.access);
   ASSERT_EQ(deleted.result_int(), 204U) << deleted.body();
 
   ASSERT_TRUE(sink.Start()) << sink.Log();
@@ -378,9 +377,7 @@ TEST(MailOutboxTest, SmtpAuthentication) {
   SmtpSink sink(0, {"--auth", "mailer:s3cret-pw"});
   ASSERT_TRUE(sink.Start()) << sink.Log();
   TempFolder secrets;
-  {
-    std::ofstream(secrets.Sub("pw")) << "s3cret-pw\n";
-  }
+  { std::ofstream(secrets.Sub("pw")) << "s3cret-pw\n"; }
   AuthdServer s({.flags = {"--smtp-url", sink.url(), "--smtp-user", "mailer",
                            "--smtp-password-file", secrets.Sub("pw")}});
   ASSERT_TRUE(s.ok()) << s.error();

@@ -58,8 +58,8 @@ class SmtpSink {
     // Debian's interpreter: the package lives in its dist-packages, not in a pyenv one.
     const std::string python =
         std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-    std::vector<std::string> argv = {python, script, "--port", std::to_string(port_), "--dir",
-                                     dir()};
+    std::vector<std::string> argv = {python,  script, "--port", std::to_string(port_),
+                                     "--dir", dir()};
     argv.insert(argv.end(), extra_.begin(), extra_.end());
     std::vector<char*> args;
     for (auto& a : argv)
@@ -122,9 +122,9 @@ class SmtpSink {
 
   // The stored messages to `to`, once there are at least `n` (or whatever there is after
   // `timeout`).
-  [[nodiscard]] std::vector<std::string> WaitFor(const std::string& to, std::size_t n,
-                                                 std::chrono::milliseconds timeout =
-                                                     std::chrono::seconds(10)) const {
+  [[nodiscard]] std::vector<std::string> WaitFor(
+      const std::string& to, std::size_t n,
+      std::chrono::milliseconds timeout = std::chrono::seconds(10)) const {
     return WaitForMessages(dir(), to, n, timeout);
   }
 

@@ -139,8 +139,7 @@ TEST_F(MailSenderTest, RetriesWithBackoffUntilTheTransportTakesIt) {
 TEST_F(MailSenderTest, GivesUpOnPermanentRefusalsAndExpiredTokens) {
   SignUp("alice");
   SignUp("bob");
-  transport_->script = {{.permanent = true, .error = "550 no such user"},
-                        {.error = "timeout"}};
+  transport_->script = {{.permanent = true, .error = "550 no such user"}, {.error = "timeout"}};
   sender_->RunOnce();  // alice refused for good; bob fails once
   EXPECT_EQ(Delivered(), std::vector<std::string>{"mail_alice:failed"});
   clock_.Advance(3600 * kSecond);  // bob's token is dead before the retry
