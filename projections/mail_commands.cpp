@@ -163,7 +163,28 @@ storage::DecideFn MailCommands::ResetPassword(std::string token_hash, std::strin
     e.sealed["password_hash"] = core::Seal(*key, user_id, "password_hash", password_hash);
     SealOrigin(e, *key, origin);
     if (auto appended = txn.Append(std::move(e)); !appended) return appended.error();
+    // The token came by mail to the current address (an email change kills it): that proves the
+    // address as well as a verification mail would.
+    if (!(*user)->email_verified) {
+      core::Event v = UserEvent(ev::kUserEmailVerified, user_id, user_id, origin);
+      v.data["mail_id"] = (*token)->mail_id;
+      SealOrigin(v, *key, origin);
+      if (auto appended = txn.Append(std::move(v)); !appended) return appended.error();
+    }
     return RevokeSessions(txn, user_id, "", "password_reset", origin);
+  };
+}
+
+storage::DecideFn MailCommands::VerifiedByOperator(std::string user_id, Origin origin) {
+  return [user_id = std::move(user_id),
+          origin = std::move(origin)](storage::Txn& txn) -> Result<void> {
+    auto user = FindUser(txn, user_id);
+    if (!user) return user.error();
+    if (!*user) return core::Errc::kNotFound;
+    if ((*user)->email_verified) return {};
+    core::Event e = UserEvent(ev::kUserEmailVerified, user_id, user_id, origin);
+    e.data["by"] = "operator";
+    return AppendOnly(txn, std::move(e));
   };
 }
 

@@ -40,7 +40,8 @@ class MailCommands {
   // Appends user.email_verified. Errors: kNotFound (the token does not work: unknown, used,
   // superseded or expired).
   [[nodiscard]] storage::DecideFn ConfirmVerification(std::string token_hash, Origin origin) const;
-  // Appends user.password_reset with the new hash and revokes every session of the user.
+  // Appends user.password_reset with the new hash (and user.email_verified when the address was
+  // not verified yet: the mailed token proves it) and revokes every session of the user.
   // Errors: kNotFound (the token does not work, or is not `user_id`'s).
   [[nodiscard]] storage::DecideFn ResetPassword(std::string token_hash, std::string user_id,
                                                 std::string password_hash, Origin origin) const;
@@ -49,6 +50,10 @@ class MailCommands {
   // user was deleted).
   [[nodiscard]] storage::DecideFn MarkDelivered(std::string mail_id, int attempts,
                                                 std::string status) const;
+
+  // The operator vouches for the address (`authd user add`): appends user.email_verified
+  // (data.by "operator") without a mail. Errors: kNotFound.
+  [[nodiscard]] static storage::DecideFn VerifiedByOperator(std::string user_id, Origin origin);
 
   [[nodiscard]] const MailTokens& tokens() const { return tokens_; }
   [[nodiscard]] const MailPolicy& policy() const { return policy_; }

@@ -309,6 +309,23 @@ TEST_F(MailLimitsTest, RequireVerifiedEmailRefusesLoginOnlyAfterTheRightPassword
                 .result_int(),
             204U);
   EXPECT_EQ(LogIn(api, a).result_int(), 200U);
+
+  // A password reset proves the mailbox too: an unverified account gets in after one.
+  Account b = SignUp(api, "unverified");
+  ASSERT_EQ(Post(s, "/v1/password-resets", {{"email", b.email}}).result_int(), 202U);
+  auto both =
+      SmtpSink::WaitForMessages(s.data_dir() + "/outbox", b.email, 2, std::chrono::seconds(10));
+  ASSERT_EQ(both.size(), 2U);
+  std::string reset_token;
+  for (const auto& m : both) {
+    if (SmtpSink::Header(m, "Subject") == kResetSubject) reset_token = SmtpSink::Token(m);
+  }
+  b.password = "a brand new passphrase 42";
+  ASSERT_EQ(
+      Post(s, "/v1/password-resets/confirm", {{"token", reset_token}, {"new_password", b.password}})
+          .result_int(),
+      204U);
+  EXPECT_EQ(LogIn(api, b).result_int(), 200U);
 }
 
 TEST_F(MailLimitsTest, ResetRequestsAreLimitedPerAddressAndPerAccount) {
@@ -384,6 +401,19 @@ TEST(MailOutboxTest, SmtpAuthentication) {
   Account a = SignUp(Api(s.port()), "authed");
   EXPECT_EQ(sink.WaitFor(a.email, 1).size(), 1U) << s.Log() << sink.Log();
   EXPECT_EQ(s.Log().find("s3cret-pw"), std::string::npos);
+}
+
+TEST(MailCliTest, UserAddWithEmailVerifiedVouchesForTheAddress) {
+  TempFolder dir;
+  auto added =
+      RunProcess({AuthdBinary(), "user", "add", "--data", dir.Sub("data"), "--username", "boss",
+                  "--email", "boss@example.com", "--email-verified", "--password-stdin"},
+                 "correct horse battery staple\n");
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  auto log = RunProcess({AuthdBinary(), "log", "--data", dir.Sub("data")});
+  ASSERT_EQ(log.exit_code, 0) << log.err;
+  EXPECT_NE(log.out.find("\"type\":\"user.email_verified\""), std::string::npos) << log.out;
+  EXPECT_EQ(log.out.find("mail.requested"), std::string::npos) << log.out;
 }
 
 }  // namespace
