@@ -9,6 +9,7 @@
 
 #include "app/commands.hpp"
 #include "app/data_dir.hpp"
+#include "app/mail_options.hpp"
 #include "app/security_options.hpp"
 #include "core/password_hash.hpp"
 #include "net/api.hpp"
@@ -63,6 +64,7 @@ struct ServeConfig {
   std::size_t ws_max_message_bytes = 4096;
   std::int64_t ws_idle_ms = 60'000;
   std::size_t ws_send_buffer_bytes = 0;
+  MailConfig mail;
 };
 
 po::options_description Options(ServeConfig& c) {
@@ -123,6 +125,7 @@ po::options_description Options(ServeConfig& c) {
       po::value(&c.ws_send_buffer_bytes)->default_value(c.ws_send_buffer_bytes),
       "SO_SNDBUF of WebSocket connections (0: kernel autotuning)");
   AddSecurityOptions(d, c.security);
+  AddMailOptions(d, c.mail);
   return d;
 }
 
@@ -146,7 +149,9 @@ bool SplitListen(const std::string& listen, std::string& host, std::uint16_t& po
 
 std::string EnvName(const std::string& env) {
   constexpr std::string_view kPrefix = "AUTHD_";
-  if (env.rfind(kPrefix, 0) != 0 || env == "AUTHD_MASTER_KEY") return "";
+  if (env.rfind(kPrefix, 0) != 0 || env == "AUTHD_MASTER_KEY" || env == "AUTHD_SMTP_PASSWORD") {
+    return "";  // secrets read directly, never options
+  }
   std::string name = env.substr(kPrefix.size());
   for (auto& ch : name)
     ch = ch == '_' ? '-' : static_cast<char>(std::tolower(ch));
@@ -208,6 +213,10 @@ int ServeCommand(const Args& args) {
     Complain("serve", problem);
     return kExitUsage;
   }
+  if (auto problem = MailConfigProblem(c.mail); !problem.empty()) {
+    Complain("serve", problem);
+    return kExitUsage;
+  }
 
   std::string why;
   auto opened =
@@ -255,6 +264,12 @@ int ServeCommand(const Args& args) {
   api.feeds.max_message_bytes = c.ws_max_message_bytes;
   api.feeds.idle_timeout = std::chrono::milliseconds(c.ws_idle_ms);
   api.feeds.socket_send_buffer = std::min<std::size_t>(c.ws_send_buffer_bytes, 1U << 30);
+  api.require_verified_email = c.mail.require_verified_email;
+  auto mail = MakeMailServices(c.mail, dir, c.listen, why);
+  if (!mail) {
+    Complain("serve", why);
+    return kExitUsage;
+  }
   net::FeedHub feeds(*dir.log, security->monitor.get(), dir.clock);
   net::MfaState mfa({});
   const net::CsrfTokens csrf(dir.csrf_key);
@@ -276,7 +291,10 @@ int ServeCommand(const Args& args) {
                          .refresh_limit = security->refresh_limit.get(),
                          .feeds = &feeds,
                          .mfa = &mfa,
-                         .csrf = &csrf};
+                         .csrf = &csrf,
+                         .mail = mail->commands.get(),
+                         .mail_address_limit = mail->address_limit.get(),
+                         .mail_account_limit = mail->account_limit.get()};
 
   // One JSON line per security-relevant event (docs/CONFIG.md, "Logs").
   net::SecurityLog security_log(*dir.log);
@@ -317,6 +335,8 @@ int ServeCommand(const Args& args) {
   // Signals first, so no thread started below ever sees SIGTERM's default action.
   net::ShutdownSignals signals;
   feeds.Start();
+  mail->sender->Start();
+  net::LogInfo("mail sender started", {{"transport", mail->transport}});
   auto server =
       std::make_unique<net::HttpServer>(server_options, std::move(router), std::any(&services));
   if (auto started = server->Start(); !started) {
@@ -334,6 +354,7 @@ int ServeCommand(const Args& args) {
   // feed hub stops between the two: after its subscribers, before the log it listens to.
   server->Stop();
   feeds.Stop();
+  mail->sender->Stop();
   hash_pool.Join();
   dir.log->Close();
   server.reset();

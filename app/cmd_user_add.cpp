@@ -12,6 +12,7 @@
 #include "core/password_hash.hpp"
 #include "core/roles.hpp"
 #include "core/validation.hpp"
+#include "projections/mail_commands.hpp"
 
 namespace authd::app {
 namespace po = boost::program_options;
@@ -40,7 +41,10 @@ int UserAddCommand(const Args& args) {
       "email", po::value(&email)->required(), "email address")(
       "display-name", po::value(&display_name), "display name")(
       "role", po::value(&roles)->composing(), "extra role, repeatable (admin, auditor, ...)")(
-      "password-stdin", "read the password from the first line of standard input (required)");
+      "password-stdin", "read the password from the first line of standard input (required)")(
+      "email-verified",
+      "the operator vouches for the address: it counts as verified (for serve "
+      "--require-verified-email; no verification mail)");
   po::variables_map vm;
   if (auto stop = ParseArgs("user add", desc, args, vm)) return *stop;
   if (vm.count("password-stdin") == 0U) {
@@ -87,8 +91,16 @@ int UserAddCommand(const Args& args) {
                             .password_hash = std::move(*hash),
                             .roles = normalized_roles};
   const std::string id = user.id;
-  auto committed = dir->log->Execute(
-      dir->commands->SignUp(std::move(user), {.actor = "cli", .request_id = ids.Next("req")}));
+  const projections::Origin origin{.actor = "cli", .request_id = ids.Next("req")};
+  storage::DecideFn decide = dir->commands->SignUp(std::move(user), origin);
+  if (vm.count("email-verified") != 0U) {
+    decide = [signup = std::move(decide), verified = projections::MailCommands::VerifiedByOperator(
+                                              id, origin)](storage::Txn& txn) {
+      if (auto r = signup(txn); !r) return r;
+      return verified(txn);
+    };
+  }
+  auto committed = dir->log->Execute(std::move(decide));
   if (!committed) {
     const auto& e = committed.error();
     if (e == core::Errc::kUsernameTaken) {

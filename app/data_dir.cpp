@@ -5,6 +5,8 @@
 
 #include "net/log.hpp"
 #include "projections/api_keys.hpp"
+#include "projections/email_tokens.hpp"
+#include "projections/mail_outbox.hpp"
 #include "projections/session_table.hpp"
 #include "projections/throttle_table.hpp"
 #include "projections/user_table.hpp"
@@ -20,6 +22,8 @@ std::vector<std::unique_ptr<storage::InlineProjection>> MakeProjections() {
   out.push_back(std::make_unique<projections::SessionTable>());
   out.push_back(std::make_unique<projections::ApiKeyTable>());
   out.push_back(std::make_unique<projections::ThrottleTable>());
+  out.push_back(std::make_unique<projections::EmailTokenTable>());
+  out.push_back(std::make_unique<projections::MailOutbox>());
   return out;
 }
 
@@ -93,6 +97,8 @@ Result<std::unique_ptr<DataDir>> OpenDataDir(const std::string& path, OpenMode m
   dir->api_key_key = projections::DeriveKey(master->key, "api-key");
   dir->throttle_key = projections::DeriveKey(master->key, "client-address");
   dir->csrf_key = projections::DeriveKey(master->key, "csrf-token");
+  dir->mail_token_key = projections::DeriveKey(master->key, "mail-token");
+  dir->mail_token_hash_key = projections::DeriveKey(master->key, "mail-token-hash");
   return dir;
 }
 

@@ -25,10 +25,12 @@ struct DataDir {
   std::unique_ptr<storage::EventLog> log;
   std::unique_ptr<projections::UserCommands> commands;
   std::unique_ptr<projections::UserDirectory> users;
-  core::Key256 refresh_key;   // keys the hashes of refresh tokens (derived from the master key)
-  core::Key256 api_key_key;   // keys the hashes of API key secrets (derived from the master key)
-  core::Key256 throttle_key;  // keys the client-address pseudonyms (derived from the master key)
-  core::Key256 csrf_key;      // signs the CSRF tokens of browser sessions (derived, too)
+  core::Key256 refresh_key;     // keys the hashes of refresh tokens (derived from the master key)
+  core::Key256 api_key_key;     // keys the hashes of API key secrets (derived from the master key)
+  core::Key256 throttle_key;    // keys the client-address pseudonyms (derived from the master key)
+  core::Key256 mail_token_key;  // derives mail tokens from mail ids (projections/email_tokens)
+  core::Key256 mail_token_hash_key;  // keys the stored hashes of mail tokens
+  core::Key256 csrf_key;        // signs the CSRF tokens of browser sessions (derived, too)
   std::string master_key_source;
   bool master_key_created = false;
 };

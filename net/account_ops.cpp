@@ -6,6 +6,7 @@
 #include "net/body.hpp"
 #include "net/commit.hpp"
 #include "net/fields.hpp"
+#include "net/mail_hooks.hpp"
 #include "net/passwords.hpp"
 #include "net/problems.hpp"
 #include "net/render.hpp"
@@ -69,6 +70,7 @@ awaitable<Response> UpdateUser(RequestContext& ctx, Services& s, const Principal
       return flag(txn);
     };
   }
+  decide = WithVerificationMail(s, std::move(decide), std::string(user_id), origin);
   auto committed = co_await Commit(s.log, decide);
   if (!committed) co_return ProblemForError(committed.error());
   co_return RenderUser(s, user_id, 200);

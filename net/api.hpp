@@ -24,6 +24,8 @@ void RegisterApiKeyRoutes(Router& router);
 void RegisterSecurityRoutes(Router& router);
 // The audit feed: GET /v1/audit/events, WS /v1/audit/stream and WS /v1/security/stream.
 void RegisterAuditRoutes(Router& router);
+// Password reset and email verification (docs/MAIL.md).
+void RegisterMailRoutes(Router& router);
 // JWKS, health, readiness, the OpenAPI document and the metrics.
 void RegisterMetaRoutes(Router& router);
 
@@ -37,6 +39,7 @@ inline void RegisterApiRoutes(Router& router) {
   RegisterApiKeyRoutes(router);
   RegisterSecurityRoutes(router);
   RegisterAuditRoutes(router);
+  RegisterMailRoutes(router);
   RegisterMetaRoutes(router);
 }
 

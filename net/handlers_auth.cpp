@@ -14,6 +14,7 @@
 #include "net/csrf.hpp"
 #include "net/fields.hpp"
 #include "net/login_responses.hpp"
+#include "net/mail_hooks.hpp"
 #include "net/passwords.hpp"
 #include "net/problems.hpp"
 #include "net/render.hpp"
@@ -77,7 +78,8 @@ awaitable<Response> SignUp(RequestContext& ctx) {
                             .roles = {std::string(core::kRoleUser)}};
   const std::string id = user.id;
   // Named first: GCC 12 double-destroys temporaries inside co_await expressions.
-  auto decide = s.users_cmd.SignUp(std::move(user), OriginOf(ctx.request, s.options, ""));
+  const auto origin = OriginOf(ctx.request, s.options, "");
+  auto decide = WithVerificationMail(s, s.users_cmd.SignUp(std::move(user), origin), id, origin);
   auto committed = co_await Commit(s.log, decide);
   if (!committed) co_return ProblemForError(committed.error());
   auto record = s.users.Find(id);
@@ -174,6 +176,11 @@ awaitable<Response> Login(RequestContext& ctx) {
     if (throttled->throttled()) co_return TooManyAttempts(*throttled, s.clock.NowMicros());
     co_return ProblemResponse(403, "account_disabled", "Account disabled",
                               "This account is disabled.");
+  }
+  if (s.options.require_verified_email && !user.email_verified) {
+    co_return ProblemResponse(
+        403, "email_unverified", "Email not verified",
+        "Confirm your email address (see the mail we sent) before logging in.");
   }
 
   if (user.mfa_enabled && s.mfa != nullptr) {

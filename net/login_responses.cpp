@@ -31,7 +31,8 @@ Response TooManyAttempts(const projections::ThrottleVerdict& verdict, core::Micr
 Response TokenResponse(Services& s, const projections::UserView& user, std::string_view session_id,
                        const std::vector<std::string>& amr, core::Micros auth_time,
                        std::string_view refresh_token) {
-  auto access = s.tokens.IssueAccess(user.id, user.roles, session_id, amr, auth_time);
+  auto access =
+      s.tokens.IssueAccess(user.id, user.roles, session_id, amr, auth_time, user.email_verified);
   return JsonResponse(200, boost::json::object{{"access_token", access.token},
                                                {"token_type", "Bearer"},
                                                {"expires_in", access.expires_in},
@@ -43,7 +44,8 @@ Response TokenResponse(Services& s, const projections::UserView& user, std::stri
 Response CookieSessionResponse(Services& s, const projections::UserView& user,
                                std::string_view session_id, const std::vector<std::string>& amr,
                                core::Micros auth_time, std::string_view refresh_token) {
-  auto access = s.tokens.IssueAccess(user.id, user.roles, session_id, amr, auth_time);
+  auto access =
+      s.tokens.IssueAccess(user.id, user.roles, session_id, amr, auth_time, user.email_verified);
   const std::string csrf = s.csrf->Issue(session_id);
   const std::int64_t session_seconds = s.options.session_lifetime / 1'000'000;
   auto r = JsonResponse(200, boost::json::object{{"user", UserJson(user)},

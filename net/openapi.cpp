@@ -153,6 +153,34 @@ constexpr std::initializer_list<Op> kOps = {
      nullptr,
      "201 ApiKeySecret",
      {401, 403, 404}},
+    {"post",
+     "/v1/password-resets",
+     "Ask for a password reset mail (202 whether or not the account exists)",
+     false,
+     "EmailBody",
+     "202 Accepted",
+     {413, 415, 422, 429, 503}},
+    {"post",
+     "/v1/password-resets/confirm",
+     "Set a new password with a mailed reset token; revokes every session",
+     false,
+     "ResetConfirm",
+     "204",
+     {400, 413, 415, 422, 503}},
+    {"post",
+     "/v1/email-verifications",
+     "Mail a new verification link to the own address",
+     true,
+     nullptr,
+     "202 Accepted",
+     {401, 409, 429, 503}},
+    {"post",
+     "/v1/email-verifications/confirm",
+     "Confirm an email address with a mailed token",
+     false,
+     "TokenBody",
+     "204",
+     {400, 413, 415, 422, 503}},
     {"get",
      "/v1/security/failed-logins",
      "Failed-login monitor: top accounts and addresses, throttles, alerts (admin, auditor)",
@@ -397,6 +425,11 @@ json::object Schemas() {
       Obj({{"items", Arr(Ref("AuditEvent"))}, {"next_after", json::object{{"type", "integer"}}}},
           {"items", "next_after"});
   s["Status"] = Obj({{"status", Str()}}, {"status"});
+  s["Accepted"] = Obj({{"status", Str()}, {"detail", Str()}}, {"status"});
+  s["EmailBody"] = Obj({{"email", Str("email")}}, {"email"});
+  s["TokenBody"] = Obj({{"token", Str()}}, {"token"});
+  s["ResetConfirm"] =
+      Obj({{"token", Str()}, {"new_password", Str("password")}}, {"token", "new_password"});
   s["Any"] = json::object{};
   s["Metrics"] = Str();
   return s;

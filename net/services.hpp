@@ -20,6 +20,7 @@
 #include "net/ws_session.hpp"
 #include "projections/failed_login_monitor.hpp"
 #include "projections/login_guard.hpp"
+#include "projections/mail_commands.hpp"
 #include "projections/security_view.hpp"
 #include "projections/session_commands.hpp"
 #include "projections/user_commands.hpp"
@@ -49,6 +50,8 @@ struct ApiOptions {
   std::string mfa_issuer = "authd";
   // Admin powers only for sessions that proved a second factor (docs/MFA.md).
   bool require_admin_mfa = false;
+  // Refuse login (403 email_unverified, after a correct password) until the email is verified.
+  bool require_verified_email = false;
 };
 
 class FeedHub;
@@ -85,6 +88,13 @@ struct Services {
   // Signs and checks CSRF tokens of cookie sessions; null: cookie sessions are off (no login
   // with use_cookies, and the access cookie authenticates nothing).
   const CsrfTokens* csrf = nullptr;
+  // Email verification and password reset (docs/MAIL.md); null: their routes answer 503 and no
+  // mail is requested.
+  const projections::MailCommands* mail = nullptr;
+  // Reset and verification mail requests per client address (429), and per account (beyond it
+  // mail is silently not sent, so the answer does not depend on the account existing).
+  RateLimiter* mail_address_limit = nullptr;
+  RateLimiter* mail_account_limit = nullptr;
 };
 
 }  // namespace authd::net

@@ -53,8 +53,8 @@ TokenService::TokenService(TokenOptions options, const core::Clock& clock,
 IssuedAccess TokenService::IssueAccess(std::string_view user_id,
                                        const std::vector<std::string>& roles,
                                        std::string_view session_id,
-                                       const std::vector<std::string>& amr,
-                                       core::Micros auth_time) {
+                                       const std::vector<std::string>& amr, core::Micros auth_time,
+                                       bool email_verified) {
   const std::int64_t now = clock_.NowMicros() / kSecond;
   const std::int64_t lifetime = options_.access_lifetime / kSecond;
   boost::json::object claims{{"iss", options_.issuer},
@@ -68,6 +68,7 @@ IssuedAccess TokenService::IssueAccess(std::string_view user_id,
                              {"auth_time", auth_time / kSecond}};
   claims["roles"] = ToArray(roles);
   claims["amr"] = ToArray(amr);
+  claims["email_verified"] = email_verified;
   const auto key = keys_.Current();
   return {core::SignJwt(*key->pair, key->kid, claims), lifetime};
 }

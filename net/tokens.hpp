@@ -1,9 +1,9 @@
 // Access and refresh tokens.
 //
 // Access tokens are EdDSA JWTs (core/jwt.hpp) signed by the current signing key, with claims
-// iss, sub, aud, exp, iat, nbf, jti, sid, roles, amr and auth_time. Verified tokens are cached,
-// keyed by a hash of the token, so a repeated token costs a hash and a lookup instead of an
-// Ed25519 verify; the cache is bounded and a hit still checks expiry.
+// iss, sub, aud, exp, iat, nbf, jti, sid, roles, amr, auth_time and email_verified. Verified tokens
+// are cached, keyed by a hash of the token, so a repeated token costs a hash and a lookup instead
+// of an Ed25519 verify; the cache is bounded and a hit still checks expiry.
 //
 // Refresh tokens are 256 random bits (base64url); only their keyed BLAKE2b hash is stored.
 //
@@ -60,7 +60,7 @@ class TokenService {
                                          const std::vector<std::string>& roles,
                                          std::string_view session_id,
                                          const std::vector<std::string>& amr,
-                                         core::Micros auth_time);
+                                         core::Micros auth_time, bool email_verified = false);
 
   // Errors: core::JwtErrc (kExpired -> "token_expired", anything else -> "invalid_token").
   [[nodiscard]] Result<AccessClaims> Verify(std::string_view token);

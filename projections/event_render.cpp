@@ -9,8 +9,8 @@
 namespace authd::projections {
 
 bool IsDisplayableField(std::string_view field) {
-  static constexpr std::array<std::string_view, 5> kDisplayable = {
-      "username", "email", "display_name", "ip", "user_agent"};
+  static constexpr std::array<std::string_view, 6> kDisplayable = {
+      "username", "email", "display_name", "ip", "user_agent", "to"};
   for (auto f : kDisplayable) {
     if (f == field) return true;
   }
