@@ -2,6 +2,8 @@
 // RequestContext::App<Services>().
 #pragma once
 
+#include <string>
+
 #include "net/router.hpp"
 
 namespace authd::net {
@@ -24,6 +26,8 @@ void RegisterSecurityRoutes(Router& router);
 void RegisterAuditRoutes(Router& router);
 // JWKS, health, readiness, the OpenAPI document and the metrics.
 void RegisterMetaRoutes(Router& router);
+// The browser pages and /assets/ read once from `web_root` (docs/WEB.md); false when it has none.
+bool RegisterPageRoutes(Router& router, const std::string& web_root);
 
 inline void RegisterApiRoutes(Router& router) {
   RegisterAuthRoutes(router);
