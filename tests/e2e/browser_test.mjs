@@ -9,7 +9,8 @@ let server;
 let browser;
 
 before(async () => {
-  server = await startAuthd({ admin: true });
+  // A long backoff so the throttled answer is still there when the page asks again.
+  server = await startAuthd({ admin: true, extra: ["--login-backoff-base-ms", "30000"] });
   browser = await launchBrowser();
 });
 after(async () => {
@@ -84,6 +85,25 @@ test("a wrong password is shown by the password field", async () => {
   await page.locator("#password-error", { hasText: "username or password is not right" }).waitFor();
   assert.equal(page.url(), `${server.url}/login`);
   assert.equal(await page.getByLabel("Password", { exact: true }).evaluate((el) => el.getAttribute("aria-invalid")), "true");
+  await context.close();
+});
+
+test("throttling shows when to try again and holds the button", async () => {
+  const u = uniqueUser("throttled");
+  const made = await fetch(`${server.url}/v1/users`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(u) });
+  assert.equal(made.status, 201);
+  const { context, page } = await newPage(browser);
+  await page.goto(`${server.url}/login`);
+  await page.getByLabel("Username or email").fill(u.username);
+  const button = page.getByRole("button", { name: "Sign in" });
+  // Five failures of one account from one address start the backoff (docs/THROTTLING.md).
+  for (let i = 0; i < 6; i++) {
+    await page.getByLabel("Password", { exact: true }).fill(`wrong guess ${i}`);
+    const [res] = await Promise.all([page.waitForResponse((r) => r.url().endsWith("/v1/sessions")), button.click()]);
+    if (res.status() === 429) break;
+  }
+  await page.locator("#login-form .alert", { hasText: /Too many attempts\. Try again in \d+ seconds? \(at / }).waitFor();
+  assert.equal(await button.isDisabled(), true);
   await context.close();
 });
 

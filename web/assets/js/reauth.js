@@ -13,6 +13,7 @@ function ask(user) {
   return new Promise((resolve) => {
     clearErrors(form);
     form.reset();
+    form.elements.username.value = user.username; // lets password managers fill the right entry
     codeField.hidden = !user.mfa_enabled;
     let mfaToken = "";
     const finish = (ok) => {
