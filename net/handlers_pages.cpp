@@ -16,6 +16,7 @@
 #include <system_error>
 
 #include "net/api.hpp"
+#include "net/errors.hpp"
 #include "net/log.hpp"
 #include "net/problems.hpp"
 
@@ -153,7 +154,8 @@ bool RegisterPageRoutes(Router& router, const std::string& web_root) {
   }
   LoadAssets(*table, fs::path(web_root) / "assets");
   std::size_t pages = 0;
-  for (const auto page : kPages) pages += table->count("/" + std::string(page));
+  for (const auto page : kPages)
+    pages += table->count("/" + std::string(page));
   if (pages == 0) return false;
 
   for (const auto page : kPages) {
@@ -180,8 +182,8 @@ bool RegisterPageRoutes(Router& router, const std::string& web_root) {
     if ((dir && !IsPlainName(*dir)) || !IsPlainName(file)) {
       co_return ProblemForError(Errc::kNotFound);
     }
-    const std::string key =
-        dir ? "/assets/" + std::string(*dir) + "/" + std::string(file) : "/assets/" + std::string(file);
+    const std::string key = dir ? "/assets/" + std::string(*dir) + "/" + std::string(file)
+                                : "/assets/" + std::string(file);
     const auto it = table->find(key);
     if (it == table->end()) co_return ProblemForError(Errc::kNotFound);
     co_return Serve(it->second, ctx.request, false);

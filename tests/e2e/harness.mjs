@@ -17,7 +17,7 @@ export const repo = join(here, "..", "..");
 const require = createRequire(join(repo, "web", "package.json"));
 const { chromium } = require("playwright-core");
 
-export const ADMIN = { username: "admin", email: "admin@example.com", password: "admin-password-e2e-1" };
+export const ADMIN = { username: "admin", email: "admin@example.com", password: "correct horse battery e2e" };
 
 // Not AUTHD_*: `authd serve` reads every AUTHD_* variable as an option and refuses unknown ones.
 export const binary = process.env.E2E_AUTHD_BINARY || join(repo, "build", "dbg", "app", "authd");

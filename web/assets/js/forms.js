@@ -36,6 +36,12 @@ export function checkPassword(value, username = "") {
   return "";
 }
 
+// Moves focus after the click that submitted the form has finished (Chromium would otherwise
+// leave it on the button that was pressed).
+export function focusSoon(input) {
+  if (input && input.focus) setTimeout(() => input.focus(), 0);
+}
+
 function errorBox(form, field) {
   return form.querySelector(`[data-error-for="${field}"]`);
 }
@@ -80,8 +86,7 @@ export function showProblem(form, err, fieldMap = {}) {
   }
   if (!err.errors?.length || loose.length) formAlert(form, [err.plain, ...loose].join(" "));
   else formAlert(form, "Please fix the highlighted fields.");
-  const input = first && form.elements.namedItem(first);
-  if (input && input.focus) input.focus();
+  if (first) focusSoon(form.elements.namedItem(first));
 }
 
 // Runs the checks {field: fn} and shows their messages; true when all pass.
@@ -92,7 +97,7 @@ export function validate(form, checks) {
     setFieldError(form, field, message);
     if (message && !first) first = field;
   }
-  if (first) form.elements.namedItem(first).focus();
+  if (first) focusSoon(form.elements.namedItem(first));
   return !first;
 }
 

@@ -13,9 +13,12 @@ const checks = {
   password: () => checkPassword(f.password.value, f.username.value),
 };
 
-// Check a field when the person leaves it (not on every key, which would nag mid-word).
+// Check a field when the person leaves it (not on every key, which would nag mid-word), except
+// when they leave it for the submit button: a message appearing then would push the button down
+// between mousedown and mouseup, and the click would be lost. The submit handler checks anyway.
 for (const [field, check] of Object.entries(checks)) {
-  f[field].addEventListener("blur", () => {
+  f[field].addEventListener("blur", (event) => {
+    if (event.relatedTarget && event.relatedTarget.type === "submit") return;
     if (f[field].value) setFieldError(form, field, check());
   });
 }
