@@ -262,6 +262,7 @@ int ServeCommand(const Args& args) {
   api.feeds.socket_send_buffer = std::min<std::size_t>(c.ws_send_buffer_bytes, 1U << 30);
   net::FeedHub feeds(*dir.log, security->monitor.get(), dir.clock);
   net::MfaState mfa({});
+  const net::CsrfTokens csrf(dir.csrf_key);
   net::Services services{.options = api,
                          .clock = dir.clock,
                          .ids = ids,
@@ -279,7 +280,8 @@ int ServeCommand(const Args& args) {
                          .signup_limit = security->signup_limit.get(),
                          .refresh_limit = security->refresh_limit.get(),
                          .feeds = &feeds,
-                         .mfa = &mfa};
+                         .mfa = &mfa,
+                         .csrf = &csrf};
 
   // One JSON line per security-relevant event (docs/CONFIG.md, "Logs").
   net::SecurityLog security_log(*dir.log);

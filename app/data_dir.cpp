@@ -87,6 +87,7 @@ Result<std::unique_ptr<DataDir>> OpenDataDir(const std::string& path, OpenMode m
   dir->refresh_key = projections::DeriveKey(master->key, "refresh-token");
   dir->api_key_key = projections::DeriveKey(master->key, "api-key");
   dir->throttle_key = projections::DeriveKey(master->key, "client-address");
+  dir->csrf_key = projections::DeriveKey(master->key, "csrf-token");
   return dir;
 }
 

@@ -28,6 +28,7 @@ struct DataDir {
   core::Key256 refresh_key;   // keys the hashes of refresh tokens (derived from the master key)
   core::Key256 api_key_key;   // keys the hashes of API key secrets (derived from the master key)
   core::Key256 throttle_key;  // keys the client-address pseudonyms (derived from the master key)
+  core::Key256 csrf_key;      // signs the CSRF tokens of browser sessions (derived, too)
   std::string master_key_source;
   bool master_key_created = false;
 };

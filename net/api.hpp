@@ -18,6 +18,8 @@ void RegisterAdminRoutes(Router& router);
 void RegisterMfaRoutes(Router& router);
 // The second step of an MFA login (POST /v1/sessions/mfa).
 void RegisterMfaLoginRoutes(Router& router);
+// GET /v1/csrf: the CSRF token of a browser before its first cookie login.
+void RegisterBrowserRoutes(Router& router);
 // API keys of the signed-in user.
 void RegisterApiKeyRoutes(Router& router);
 // GET /v1/security/failed-logins (admins and auditors).
@@ -34,6 +36,7 @@ inline void RegisterApiRoutes(Router& router) {
   RegisterMfaLoginRoutes(router);
   RegisterAccountRoutes(router);
   RegisterMfaRoutes(router);
+  RegisterBrowserRoutes(router);
   RegisterAdminRoutes(router);
   RegisterApiKeyRoutes(router);
   RegisterSecurityRoutes(router);

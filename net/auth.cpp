@@ -4,6 +4,8 @@
 
 #include "core/jwt_error.hpp"
 #include "core/roles.hpp"
+#include "net/cookies.hpp"
+#include "net/csrf.hpp"
 #include "net/problems.hpp"
 #include "net/scopes.hpp"
 #include "projections/api_keys.hpp"
@@ -71,6 +73,23 @@ AuthOutcome AuthenticateApiKey(const Request& request, Services& services,
   return {WithPolicy(Principal{std::move(**user), std::move(claims), key->id}, services), {}};
 }
 
+bool IsSafeMethod(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "OPTIONS";
+}
+
+AuthOutcome AuthenticateCookie(const Request& request, std::string_view token,
+                               Services& services) {
+  auto outcome = AuthenticateToken(token, services);
+  if (!outcome.principal || IsSafeMethod(request.method)) return outcome;
+  // A browser sends this cookie with requests any page makes: state changes need proof that
+  // this site's own page made them.
+  if (auto refused = CheckCsrf(request, services.options, *services.csrf,
+                               {outcome.principal->claims.session_id})) {
+    return Fail(std::move(*refused));
+  }
+  return outcome;
+}
+
 }  // namespace
 
 bool Principal::IsAdmin() const {
@@ -93,7 +112,13 @@ Response Forbidden(const Principal& principal) {
 
 AuthOutcome Authenticate(const Request& request, Services& services) {
   auto header = request.Header("Authorization");
-  if (!header) return Fail(Unauthorized("invalid_token", "This endpoint needs an access token."));
+  if (!header) {
+    auto cookie = CookieValue(request, kAccessCookie);
+    if (cookie && !cookie->empty() && services.csrf != nullptr) {
+      return AuthenticateCookie(request, *cookie, services);
+    }
+    return Fail(Unauthorized("invalid_token", "This endpoint needs an access token."));
+  }
   std::string_view value = *header;
   constexpr std::string_view kScheme = "Bearer ";
   if (value.size() <= kScheme.size() || !IEquals(value.substr(0, kScheme.size()), kScheme)) {

@@ -7,6 +7,8 @@
 #include "core/roles.hpp"
 #include "net/api.hpp"
 #include "net/auth.hpp"
+#include "net/cookies.hpp"
+#include "net/csrf.hpp"
 #include "net/errors.hpp"
 #include "net/feed_hub.hpp"
 #include "net/problems.hpp"
@@ -22,7 +24,6 @@ constexpr std::size_t kDefaultLimit = 100;
 constexpr std::size_t kMaxLimit = 1000;
 // Events of one user's stream read per step when filtering by user.
 constexpr std::size_t kStreamPage = 256;
-constexpr std::string_view kAccessCookie = "__Host-authd_at";
 
 bool MayReadAudit(const Principal& p) {
   return p.IsAdmin() || p.HasRole(core::kRoleAuditor);
@@ -97,36 +98,15 @@ awaitable<Response> ListEvents(RequestContext& ctx) {
                          json::object{{"items", std::move(items)}, {"next_after", next_after}});
 }
 
-// The value of one cookie, or nullopt.
-std::optional<std::string_view> Cookie(const Request& request, std::string_view name) {
-  for (const auto& [header, value] : request.headers) {
-    if (!IEquals(header, "Cookie")) continue;
-    std::string_view list = value;
-    while (!list.empty()) {
-      const auto semi = list.find(';');
-      std::string_view pair = list.substr(0, semi);
-      while (!pair.empty() && pair.front() == ' ')
-        pair.remove_prefix(1);
-      const auto eq = pair.find('=');
-      if (eq != std::string_view::npos && pair.substr(0, eq) == name) return pair.substr(eq + 1);
-      if (semi == std::string_view::npos) break;
-      list.remove_prefix(semi + 1);
-    }
-  }
-  return std::nullopt;
-}
-
 // The upgrade carries a bearer token, or the session cookie from an allowed Origin (a page of
 // another site must not ride on the browser's cookie: cross-site WebSocket hijacking).
 AuthOutcome AuthenticateUpgrade(const Request& request, Services& s) {
   if (request.Header("Authorization")) return Authenticate(request, s);
-  auto cookie = Cookie(request, kAccessCookie);
+  auto cookie = CookieValue(request, kAccessCookie);
   if (!cookie || cookie->empty()) return Authenticate(request, s);  // the usual 401
-  auto origin = request.Header("Origin");
-  const auto& allowed = s.options.allowed_origins;
-  if (!origin || std::find(allowed.begin(), allowed.end(), *origin) == allowed.end()) {
-    return {std::nullopt, ProblemResponse(403, "csrf_failed", "Forbidden",
-                                          "This origin may not open the stream with a cookie.")};
+  // Only the Origin counts here: a WebSocket handshake has no CSRF header to check.
+  if (!request.Header("Origin") || !FromAllowedOrigin(request, s.options)) {
+    return {std::nullopt, CsrfFailed("This origin may not open the stream with a cookie.")};
   }
   return AuthenticateToken(*cookie, s);
 }

@@ -10,16 +10,30 @@
 #include "net/auth.hpp"
 #include "net/body.hpp"
 #include "net/commit.hpp"
+#include "net/cookies.hpp"
+#include "net/csrf.hpp"
 #include "net/fields.hpp"
 #include "net/login_responses.hpp"
 #include "net/passwords.hpp"
 #include "net/problems.hpp"
 #include "net/render.hpp"
+#include "projections/session_table.hpp"
 
 namespace authd::net {
 namespace {
 
 using boost::asio::awaitable;
+
+// The session a refresh token (live or rotated out) belongs to, "" when it is unknown.
+Result<std::string> SessionOfRefreshToken(Services& s, std::string_view token) {
+  const std::string hash = s.tokens.HashRefreshToken(token);
+  for (const auto& key : {projections::RefreshKey(hash), projections::RotatedKey(hash)}) {
+    auto row = s.log.Get(projections::kSessionsFamily, key);
+    if (!row) return row.error();
+    if (*row) return std::move(**row);
+  }
+  return std::string();
+}
 
 // nullopt when the address may go on, else the 429 rate_limited to send.
 std::optional<Response> RateLimited(Services& s, RateLimiter* limiter, const Request& request) {
@@ -84,10 +98,14 @@ awaitable<Response> Login(RequestContext& ctx) {
   auto username = f.String("username", false);
   auto email = f.String("email", false);
   auto password = f.String("password", true);
+  const bool use_cookies = f.Bool("use_cookies").value_or(false);
   if (f.ok() && !username && !email) {
     f.Add({"username", "required", "Give a username or an email."});
   }
   if (!f.ok()) co_return f.Problem();
+  if (use_cookies) {
+    if (auto refused = CheckLoginCsrf(ctx.request, s)) co_return std::move(*refused);
+  }
 
   // Look the account up; an unknown one still costs a full verify against a dummy hash so the
   // answer and its timing do not tell whether the account exists.
@@ -187,7 +205,8 @@ awaitable<Response> Login(RequestContext& ctx) {
   if (throttled->throttled()) co_return TooManyAttempts(*throttled, s.clock.NowMicros());
   auto view = s.users.View(user);
   if (!view) co_return ProblemForError(view.error());
-  co_return TokenResponse(s, *view, session_id, {"pwd"}, committed->back().at, refresh);
+  co_return SessionResponse(s, use_cookies, *view, session_id, {"pwd"}, committed->back().at,
+                            refresh);
 }
 
 awaitable<Response> Refresh(RequestContext& ctx) {
@@ -196,13 +215,37 @@ awaitable<Response> Refresh(RequestContext& ctx) {
   auto body = ParseJsonBody(ctx.request);
   if (!body) co_return ProblemForError(body.error());
   Fields f(*body);
-  auto presented = f.String("refresh_token", true);
+  auto presented = f.String("refresh_token", false);
+  bool use_cookies = f.Bool("use_cookies").value_or(false);
+  // A browser's refresh token is its cookie: then the answer sets cookies too, and the request
+  // must pass the CSRF checks of the session that token belongs to.
+  bool from_cookie = false;
+  if (f.ok() && !presented) {
+    if (auto cookie = CookieValue(ctx.request, kRefreshCookie); cookie && s.csrf != nullptr) {
+      presented = std::string(*cookie);
+      from_cookie = use_cookies = true;
+    } else {
+      f.Add({"refresh_token", "required", "This field is required."});
+    }
+  }
   if (!f.ok()) co_return f.Problem();
   const auto invalid = [] {
     return ProblemResponse(401, "invalid_refresh_token", "Invalid refresh token",
                            "The refresh token is not valid; log in again.");
   };
   if (presented->empty() || presented->size() > 256) co_return invalid();
+  if (use_cookies && s.csrf == nullptr) {
+    auto off = CheckLoginCsrf(ctx.request, s);  // 422: cookie sessions are off
+    co_return std::move(*off);
+  }
+  if (from_cookie) {
+    auto session = SessionOfRefreshToken(s, *presented);
+    if (!session) co_return ProblemForError(session.error());
+    if (!session->empty()) {
+      auto refused = CheckCsrf(ctx.request, s.options, *s.csrf, {*session});
+      if (refused) co_return std::move(*refused);
+    }
+  }
 
   const std::string next = TokenService::NewRefreshToken();
   auto outcome = std::make_shared<projections::RefreshOutcome>();
@@ -223,7 +266,8 @@ awaitable<Response> Refresh(RequestContext& ctx) {
   if (!*user) co_return invalid();
   auto view = s.users.View(**user);
   if (!view) co_return ProblemForError(view.error());
-  co_return TokenResponse(s, *view, outcome->session_id, outcome->amr, outcome->auth_time, next);
+  co_return SessionResponse(s, use_cookies, *view, outcome->session_id, outcome->amr,
+                            outcome->auth_time, next);
 }
 
 awaitable<Response> ListSessions(RequestContext& ctx) {
@@ -271,8 +315,14 @@ awaitable<Response> Logout(RequestContext& ctx) {
   auto& s = *ctx.App<Services>();
   auto auth = Authenticate(ctx.request, s);
   if (!auth.principal) co_return auth.failure;
-  co_return co_await RevokeSession(s, *auth.principal, auth.principal->claims.session_id,
-                                   ctx.request, "logout");
+  auto r = co_await RevokeSession(s, *auth.principal, auth.principal->claims.session_id,
+                                  ctx.request, "logout");
+  if (r.status == 204 && CookieValue(ctx.request, kAccessCookie)) {
+    ClearCookie(r, kAccessCookie, CookieAccess::kHttpOnly);
+    ClearCookie(r, kRefreshCookie, CookieAccess::kHttpOnly);
+    ClearCookie(r, kCsrfCookie, CookieAccess::kScriptReadable);
+  }
+  co_return r;
 }
 
 awaitable<Response> RevokeById(RequestContext& ctx) {

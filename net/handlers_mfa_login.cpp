@@ -47,6 +47,7 @@ awaitable<Response> CompleteMfaLogin(RequestContext& ctx) {
   auto token = f.String("mfa_token", true);
   auto code = f.String("code", false);
   auto recovery = f.String("recovery_code", false);
+  const bool use_cookies = f.Bool("use_cookies").value_or(false);
   if (f.ok() && code.has_value() == recovery.has_value()) {
     f.Add({"code", "required", "Give either code or recovery_code."});
   }
@@ -57,6 +58,9 @@ awaitable<Response> CompleteMfaLogin(RequestContext& ctx) {
     f.Add({"recovery_code", "invalid", "A recovery code is 16 letters and digits."});
   }
   if (!f.ok()) co_return f.Problem();
+  if (use_cookies) {
+    if (auto refused = CheckLoginCsrf(ctx.request, s)) co_return std::move(*refused);
+  }
   if (s.mfa == nullptr) co_return ProblemForError(core::Errc::kInvalidMfaCode);
 
   const auto now = s.clock.NowMicros();
@@ -106,7 +110,8 @@ awaitable<Response> CompleteMfaLogin(RequestContext& ctx) {
     if (committed && !throttled->throttled()) {
       auto view = s.users.View(user);
       if (!view) co_return ProblemForError(view.error());
-      co_return TokenResponse(s, *view, session_id, {"pwd", "otp"}, committed->back().at, refresh);
+      co_return SessionResponse(s, use_cookies, *view, session_id, {"pwd", "otp"},
+                                committed->back().at, refresh);
     }
     if (!committed && committed.error() != core::Errc::kInvalidMfaCode) {
       co_return ProblemForError(committed.error());

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,5 +31,25 @@ namespace authd::net {
                                      std::string_view session_id,
                                      const std::vector<std::string>& amr, core::Micros auth_time,
                                      std::string_view refresh_token);
+
+// The same for a browser (`use_cookies`): the tokens go into __Host- cookies, the body carries
+// the user and a CSRF token bound to the session (also set as the authd_csrf cookie).
+[[nodiscard]] Response CookieSessionResponse(Services& s, const projections::UserView& user,
+                                             std::string_view session_id,
+                                             const std::vector<std::string>& amr,
+                                             core::Micros auth_time,
+                                             std::string_view refresh_token);
+
+// TokenResponse or CookieSessionResponse.
+[[nodiscard]] Response SessionResponse(Services& s, bool use_cookies,
+                                       const projections::UserView& user,
+                                       std::string_view session_id,
+                                       const std::vector<std::string>& amr,
+                                       core::Micros auth_time, std::string_view refresh_token);
+
+// For a login step that asks for cookies (login CSRF): the request must come from this site's
+// page with its CSRF token (an anonymous one, or one of the session its access cookie names).
+// nullopt when it may go on; 403 csrf_failed, or 422 when cookie sessions are off.
+[[nodiscard]] std::optional<Response> CheckLoginCsrf(const Request& request, Services& s);
 
 }  // namespace authd::net

@@ -33,15 +33,22 @@ constexpr std::initializer_list<Op> kOps = {
      "Finish a login with a TOTP code or a recovery code",
      false,
      "MfaLoginRequest",
-     "200 TokenResponse",
+     "200 SessionResponse",
      {401, 415, 422, 429}},
     {"post",
      "/v1/sessions/refresh",
      "Exchange a refresh token (rotation)",
      false,
      "RefreshRequest",
-     "200 TokenResponse",
+     "200 SessionResponse",
      {401, 415, 422, 429}},
+    {"get",
+     "/v1/csrf",
+     "CSRF token for a browser's first cookie login (also set as the authd_csrf cookie)",
+     false,
+     nullptr,
+     "200 CsrfToken",
+     {404}},
     {"get", "/v1/sessions", "List own sessions", true, nullptr, "200 SessionList", {401}},
     {"delete", "/v1/sessions/current", "Log out", true, nullptr, "204", {401}},
     {"delete", "/v1/sessions/{id}", "Revoke one of own sessions", true, nullptr, "204", {401, 404}},
@@ -267,10 +274,21 @@ json::object Schemas() {
                            {"methods", Arr(Str())},
                            {"expires_in", json::object{{"type", "integer"}}}},
                           {"mfa_required", "mfa_token", "methods"});
-  s["LoginResponse"] =
-      json::object{{"oneOf", json::array{Ref("TokenResponse"), Ref("MfaChallenge")}}};
-  s["MfaLoginRequest"] =
-      Obj({{"mfa_token", Str()}, {"code", Str()}, {"recovery_code", Str()}}, {"mfa_token"});
+  s["CookieSession"] = Obj({{"user", Ref("User")},
+                            {"csrf_token", Str()},
+                            {"session_id", Str()},
+                            {"expires_in", json::object{{"type", "integer"}}}},
+                           {"user", "csrf_token"});
+  s["LoginResponse"] = json::object{
+      {"oneOf", json::array{Ref("TokenResponse"), Ref("CookieSession"), Ref("MfaChallenge")}}};
+  s["SessionResponse"] =
+      json::object{{"oneOf", json::array{Ref("TokenResponse"), Ref("CookieSession")}}};
+  s["MfaLoginRequest"] = Obj({{"mfa_token", Str()},
+                              {"code", Str()},
+                              {"recovery_code", Str()},
+                              {"use_cookies", json::object{{"type", "boolean"}}}},
+                             {"mfa_token"});
+  s["CsrfToken"] = Obj({{"csrf_token", Str()}}, {"csrf_token"});
   s["MfaCode"] = Obj({{"code", Str()}}, {"code"});
   s["MfaDisable"] = Obj({{"code", Str()}, {"password", Str("password")}});
   s["TotpEnrollment"] =
@@ -339,9 +357,14 @@ json::object Schemas() {
                             {"password", Str("password")},
                             {"display_name", Str()}},
                            {"username", "email", "password"});
-  s["LoginRequest"] = Obj(
-      {{"username", Str()}, {"email", Str("email")}, {"password", Str("password")}}, {"password"});
-  s["RefreshRequest"] = Obj({{"refresh_token", Str()}}, {"refresh_token"});
+  const json::object boolean{{"type", "boolean"}};
+  s["LoginRequest"] = Obj({{"username", Str()},
+                           {"email", Str("email")},
+                           {"password", Str("password")},
+                           {"use_cookies", boolean}},
+                          {"password"});
+  // Without refresh_token, the __Host-authd_rt cookie is the token (a browser).
+  s["RefreshRequest"] = Obj({{"refresh_token", Str()}, {"use_cookies", boolean}});
   s["ProfilePatch"] = Obj({{"email", Str("email")}, {"display_name", Str()}});
   s["UserPatch"] = Obj({{"email", Str("email")},
                         {"display_name", Str()},

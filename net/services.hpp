@@ -11,6 +11,7 @@
 #include "core/password_hash.hpp"
 #include "core/validation.hpp"
 #include "net/api_keys.hpp"
+#include "net/csrf.hpp"
 #include "net/metrics.hpp"
 #include "net/mfa_state.hpp"
 #include "net/offload.hpp"
@@ -81,6 +82,9 @@ struct Services {
   FeedHub* feeds = nullptr;
   // Pending TOTP enrollments and unfinished MFA logins; null: MFA endpoints answer 503.
   MfaState* mfa = nullptr;
+  // Signs and checks CSRF tokens of cookie sessions; null: cookie sessions are off (no login
+  // with use_cookies, and the access cookie authenticates nothing).
+  const CsrfTokens* csrf = nullptr;
 };
 
 }  // namespace authd::net
