@@ -16,9 +16,12 @@
 #include <system_error>
 
 #include "net/api.hpp"
+#include "net/cookies.hpp"
+#include "net/csrf.hpp"
 #include "net/errors.hpp"
 #include "net/log.hpp"
 #include "net/problems.hpp"
+#include "net/services.hpp"
 
 namespace authd::net {
 namespace {
@@ -145,6 +148,17 @@ Response Serve(const StaticFile& f, const Request& request, bool page) {
   return r;
 }
 
+// Login CSRF: the login and signup forms must echo a token the server issued, so a browser
+// without one gets an anonymous token with the page. A held token is left alone (it may be bound
+// to the current session); a stale one makes the login answer csrf_failed, and the page then asks
+// GET /v1/csrf, which replaces it.
+void GiveAnonymousCsrf(const RequestContext& ctx, Response& r) {
+  const auto* s = ctx.App<Services>();
+  if (s == nullptr || s->csrf == nullptr || CookieValue(ctx.request, kCsrfCookie)) return;
+  SetCookie(r, kCsrfCookie, s->csrf->Issue(""), s->options.session_lifetime / 1'000'000,
+            CookieAccess::kScriptReadable);
+}
+
 }  // namespace
 
 bool RegisterPageRoutes(Router& router, const std::string& web_root) {
@@ -163,7 +177,9 @@ bool RegisterPageRoutes(Router& router, const std::string& web_root) {
     router.Get(url, [table, url](RequestContext& ctx) -> awaitable<Response> {
       const auto it = table->find(url);
       if (it == table->end()) co_return ProblemForError(Errc::kNotFound);
-      co_return Serve(it->second, ctx.request, true);
+      auto r = Serve(it->second, ctx.request, true);
+      GiveAnonymousCsrf(ctx, r);
+      co_return r;
     });
   }
   // "/" is where people type the server's address: send them to the account page, which sends

@@ -98,3 +98,17 @@ test("/ sends people to their account", async () => {
   assert.equal(res.status, 302);
   assert.equal(res.headers.get("location"), "/account");
 });
+
+test("[cookies] a page gives a browser without one an anonymous CSRF token it can read", async () => {
+  const res = await fetch(`${server.url}/login`);
+  const cookie = res.headers.get("set-cookie") || "";
+  assert.match(cookie, /^authd_csrf=[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+;/);
+  assert.match(cookie, /SameSite=Strict/i);
+  assert.match(cookie, /Secure/i);
+  assert.doesNotMatch(cookie, /HttpOnly/i, "page scripts must read it");
+  // A browser that holds one keeps it (it may be bound to its session).
+  const again = await fetch(`${server.url}/signup`, { headers: { Cookie: cookie.split(";")[0] } });
+  assert.equal(again.headers.get("set-cookie"), null);
+  // Assets never set cookies.
+  assert.equal((await fetch(`${server.url}/assets/css/app.css`)).headers.get("set-cookie"), null);
+});

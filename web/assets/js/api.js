@@ -90,6 +90,14 @@ function refreshSession() {
 // An expired access cookie is refreshed once, transparently.
 export async function api(method, path, body, { retry = true } = {}) {
   let res = await send(method, path, body);
+  if (res.status === 403 && method !== "GET") {
+    // No token yet, or one from an older session: GET /v1/csrf sets a valid one; try once more.
+    const problem = await parse(res.clone());
+    if (problem && problem.code === "csrf_failed") {
+      const fresh = await fetch("/v1/csrf", { credentials: "same-origin", cache: "no-store" }).catch(() => null);
+      if (fresh && fresh.ok) res = await send(method, path, body);
+    }
+  }
   if (res.status === 401 && retry) {
     const problem = await parse(res.clone());
     if (problem && (problem.code === "token_expired" || problem.code === "invalid_token")) {

@@ -16,6 +16,7 @@ function ask(user) {
     form.elements.username.value = user.username; // lets password managers fill the right entry
     codeField.hidden = !user.mfa_enabled;
     let mfaToken = "";
+    let oldSession = null;
     const finish = (ok) => {
       form.removeEventListener("submit", onSubmit);
       cancel.removeEventListener("click", onCancel);
@@ -35,6 +36,11 @@ function ask(user) {
       if (!password) return setFieldError(form, "password", "Enter your password.");
       if (user.mfa_enabled && !/^\d{6}$/.test(code)) return setFieldError(form, "code", "Enter the 6 digits from your app.");
       try {
+        // The new sign-in is a new session: remember the old one, to end it afterwards rather
+        // than leave a second live session behind.
+        oldSession ??= await api("GET", "/v1/sessions")
+          .then((r) => (r.items || []).find((x) => x.current)?.id || "")
+          .catch(() => "");
         if (!mfaToken) {
           const res = await api("POST", "/v1/sessions", { username: user.username, password, use_cookies: true }, { retry: false });
           if (res && res.mfa_required) mfaToken = res.mfa_token;
@@ -42,6 +48,7 @@ function ask(user) {
         if (mfaToken) {
           await api("POST", "/v1/sessions/mfa", { mfa_token: mfaToken, code, use_cookies: true }, { retry: false });
         }
+        if (oldSession) await api("DELETE", `/v1/sessions/${encodeURIComponent(oldSession)}`).catch(() => {});
         finish(true);
       } catch (err) {
         if (err.code === "invalid_credentials") setFieldError(form, "password", err.plain);
