@@ -194,6 +194,7 @@ test("[cookies] a page on another origin cannot change anything (CSRF)", async (
   const { context, page } = await newPage(browser);
   await signUp(page, u);
   const before = await page.evaluate(() => fetch("/v1/users/me").then((r) => r.json()));
+  const logStart = server.log().length; // the server's access log from here on is the attack's
 
   // The attacker's site: another port on the same host (same site, so SameSite=Strict cookies DO
   // travel; only the CSRF token and the Origin check stand in the way).
@@ -229,9 +230,45 @@ Promise.allSettled(tries).then(() => { document.title = "done"; });
   assert.equal(after.mfa_enabled, false);
   const keys = await page.evaluate(() => fetch("/v1/api-keys").then((r) => r.json()));
   assert.equal(keys.items.length, 0);
-  const log = server.log();
+  const log = server.log().slice(logStart);
   const hits = log.split("\n").filter((l) => l.includes('"/v1/users/me/mfa/totp"') || (l.includes('"/v1/users/me"') && l.includes('"PATCH"')));
   assert.ok(hits.length >= 1, "the no-cors requests reached the server");
   for (const line of hits) assert.match(line, /"status":\s*(403|415)/, line);
   await context.close();
+});
+
+test("[cookies] a sensitive action asks for the password again, then goes through", async () => {
+  // Its own server with a one-second re-authentication window.
+  const strict = await startAuthd({ extra: ["--reauth-window", "1"] });
+  const { context, page } = await newPage(browser);
+  try {
+    const u = uniqueUser("stepup");
+    await page.goto(`${strict.url}/signup`);
+    await page.getByLabel("Username").fill(u.username);
+    await page.getByLabel("Email").fill(u.email);
+    await page.getByLabel("Password", { exact: true }).fill(u.password);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.waitForURL(`${strict.url}/account`);
+    await page.waitForTimeout(2100); // past the window
+    await page.getByLabel("Name", { exact: true }).fill("deploy bot");
+    await page.getByLabel("profile:read").check();
+    await page.getByRole("button", { name: "Create key" }).click();
+    const dialog = page.getByRole("dialog", { name: "Confirm it’s you" });
+    await dialog.waitFor();
+    await dialog.getByLabel("Password").fill("not my password");
+    await dialog.getByRole("button", { name: "Continue" }).click();
+    await dialog.locator("#reauth-password-error").filter({ hasText: /\S/ }).waitFor();
+    await dialog.getByLabel("Password").fill(u.password);
+    await dialog.getByRole("button", { name: "Continue" }).click();
+    await page.getByText("Copy this key now.").waitFor();
+    assert.match(await page.locator("#new-key-value").textContent(), /^ak_/);
+    await page.getByRole("button", { name: "Revoke key deploy bot" }).waitFor();
+    // The step-up ended the session it replaced: one session left.
+    const sessions = await page.evaluate(() => fetch("/v1/sessions").then((r) => r.json()));
+    assert.equal(sessions.items.length, 1);
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await context.close();
+    await strict.stop();
+  }
 });
