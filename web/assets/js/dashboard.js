@@ -32,9 +32,14 @@ function setLive(on, text) {
 }
 
 // --- audit feed
+// A name when the event carries one; else the user id, shortened (the full id in the tooltip).
 function who(e) {
   const d = e.data || {};
-  return d.username || d.email || e.subject || e.actor?.user_id || "—";
+  const name = d.username || d.email;
+  if (name) return el("span", {}, name);
+  const id = e.subject || e.actor?.user_id || "";
+  if (!id) return el("span", {}, "—");
+  return el("span", { class: "mono", title: id }, id.length > 16 ? `${id.slice(0, 12)}…` : id);
 }
 
 function renderFeed() {
