@@ -226,6 +226,7 @@ Promise.allSettled(tries).then(() => { document.title = "done"; });
 
   // Still signed in, profile unchanged, no key, no pending enrollment answered anything but 403.
   const after = await page.evaluate(() => fetch("/v1/users/me").then((r) => r.json()));
+  assert.equal(after.username, u.username, "still signed in");
   assert.equal(after.display_name, before.display_name);
   assert.equal(after.mfa_enabled, false);
   const keys = await page.evaluate(() => fetch("/v1/api-keys").then((r) => r.json()));
@@ -234,6 +235,7 @@ Promise.allSettled(tries).then(() => { document.title = "done"; });
   const hits = log.split("\n").filter((l) => l.includes('"/v1/users/me/mfa/totp"') || (l.includes('"/v1/users/me"') && l.includes('"PATCH"')));
   assert.ok(hits.length >= 1, "the no-cors requests reached the server");
   for (const line of hits) assert.match(line, /"status":\s*(403|415)/, line);
+  assert.ok(hits.some((l) => /"status":\s*403/.test(l)), "refused as cross-site (csrf_failed)");
   await context.close();
 });
 
