@@ -265,6 +265,16 @@ test("[cookies] a sensitive action asks for the password again, then goes throug
     await page.getByText("Copy this key now.").waitFor();
     assert.match(await page.locator("#new-key-value").textContent(), /^ak_/);
     await page.getByRole("button", { name: "Revoke key deploy bot" }).waitFor();
+    const first = await page.locator("#new-key-value").textContent();
+    await page.getByRole("button", { name: "Done" }).click();
+    assert.equal(await page.locator("#new-key").isHidden(), true, "the secret leaves the page");
+    await page.getByRole("button", { name: "Rotate key deploy bot" }).click();
+    await page.getByText("Copy this key now.").waitFor();
+    const second = await page.locator("#new-key-value").textContent();
+    assert.match(second, /^ak_/);
+    assert.notEqual(second, first);
+    await page.getByRole("button", { name: "Revoke key deploy bot" }).click();
+    await page.getByText("No API keys yet.").waitFor();
     // The step-up ended the session it replaced: one session left.
     const sessions = await page.evaluate(() => fetch("/v1/sessions").then((r) => r.json()));
     assert.equal(sessions.items.length, 1);
