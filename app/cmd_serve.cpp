@@ -36,6 +36,9 @@ struct ServeConfig {
   std::string data = "./data";
   std::string listen = "127.0.0.1:8080";
   std::string config;
+  // The browser pages (docs/WEB.md). Default: the source tree's web/ folder, fixed at build time;
+  // installs pass their own copy.
+  std::string web_root = AUTHD_DEFAULT_WEB_ROOT;
   std::size_t io_threads = 2;
   std::size_t hash_threads = 2;
   std::size_t hash_queue = 256;
@@ -71,6 +74,8 @@ po::options_description Options(ServeConfig& c) {
   po::options_description d("authd serve options (flag, env AUTHD_<NAME>, or config file)");
   d.add_options()("data", po::value(&c.data)->default_value(c.data), "data folder")(
       "listen", po::value(&c.listen)->default_value(c.listen), "HOST:PORT ([v6]:PORT for IPv6)")(
+      "web-root", po::value(&c.web_root)->default_value(c.web_root),
+      "folder of the browser pages (login.html ..., assets/); empty: no pages")(
       "io-threads", po::value(&c.io_threads)->default_value(c.io_threads), "HTTP I/O threads")(
       "hash-threads", po::value(&c.hash_threads)->default_value(c.hash_threads),
       "argon2id threads")("hash-queue", po::value(&c.hash_queue)->default_value(c.hash_queue),
@@ -331,6 +336,11 @@ int ServeCommand(const Args& args) {
   server_options.keepalive_idle = std::chrono::milliseconds(c.keepalive_ms);
   net::Router router;
   net::RegisterApiRoutes(router);
+  if (!c.web_root.empty() && !net::RegisterPageRoutes(router, c.web_root)) {
+    // Not fatal: the API works without the pages (e.g. a binary moved away from its source tree).
+    net::LogWarn("no browser pages in --web-root; /login and the other pages answer 404",
+                 {{"web_root", c.web_root}});
+  }
 
   // Signals first, so no thread started below ever sees SIGTERM's default action.
   net::ShutdownSignals signals;

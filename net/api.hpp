@@ -2,6 +2,8 @@
 // RequestContext::App<Services>().
 #pragma once
 
+#include <string>
+
 #include "net/router.hpp"
 
 namespace authd::net {
@@ -28,6 +30,8 @@ void RegisterAuditRoutes(Router& router);
 void RegisterMailRoutes(Router& router);
 // JWKS, health, readiness, the OpenAPI document and the metrics.
 void RegisterMetaRoutes(Router& router);
+// The browser pages and /assets/ read once from `web_root` (docs/WEB.md); false when it has none.
+bool RegisterPageRoutes(Router& router, const std::string& web_root);
 
 inline void RegisterApiRoutes(Router& router) {
   RegisterAuthRoutes(router);

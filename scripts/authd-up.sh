@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+scripts/build-web.sh
 cmake --preset release >/dev/null
 cmake --build --preset release --target authd
 exec build/release/app/authd serve --data ./data --listen 127.0.0.1:8080 "$@"

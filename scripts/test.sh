@@ -17,6 +17,7 @@ done
 [ ${#presets[@]} -gt 0 ] || presets=(release)
 
 scripts/install-deps.sh
+scripts/install-web-deps.sh
 for preset in "${presets[@]}"; do
   echo "== $preset: configure and build" >&2
   cmake --preset "$preset" >/dev/null
