@@ -30,7 +30,7 @@ struct DataDir {
   core::Key256 throttle_key;    // keys the client-address pseudonyms (derived from the master key)
   core::Key256 mail_token_key;  // derives mail tokens from mail ids (projections/email_tokens)
   core::Key256 mail_token_hash_key;  // keys the stored hashes of mail tokens
-  core::Key256 csrf_key;        // signs the CSRF tokens of browser sessions (derived, too)
+  core::Key256 csrf_key;             // signs the CSRF tokens of browser sessions (derived, too)
   std::string master_key_source;
   bool master_key_created = false;
 };

@@ -43,8 +43,8 @@ Request From(std::initializer_list<std::pair<std::string, std::string>> headers)
 TEST(CsrfOriginTest, OwnOriginAllowedOriginsAndSameOriginFetchesPass) {
   ApiOptions options;
   options.allowed_origins = {"https://app.example"};
-  EXPECT_TRUE(FromAllowedOrigin(From({{"Host", "auth.example"}, {"Origin", "https://auth.example"}}),
-                                options));
+  EXPECT_TRUE(FromAllowedOrigin(
+      From({{"Host", "auth.example"}, {"Origin", "https://auth.example"}}), options));
   EXPECT_TRUE(FromAllowedOrigin(From({{"Host", "auth.example"}, {"Origin", "https://app.example"}}),
                                 options));
   EXPECT_TRUE(FromAllowedOrigin(From({{"Sec-Fetch-Site", "same-origin"}}), options));
