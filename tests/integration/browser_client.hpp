@@ -30,7 +30,7 @@ inline std::vector<SetCookieLine> SetCookies(const ClientResponse& res) {
 
 class Browser {
  public:
-  Browser(const Api& api, std::string origin) : api_(api), origin_(std::move(origin)) {}
+  Browser(Api api, std::string origin) : api_(std::move(api)), origin_(std::move(origin)) {}
 
   // A JSON request with the jar's cookies and this browser's Origin; `csrf` adds X-CSRF-Token
   // from the authd_csrf cookie, as authd's page scripts do.
@@ -80,7 +80,7 @@ class Browser {
     }
   }
 
-  const Api& api_;
+  Api api_;  // by value: callers pass the temporary ServerSuite::api()
   std::string origin_;
   std::map<std::string, std::string> jar_;
 };
