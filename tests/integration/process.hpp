@@ -8,8 +8,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace authd::test {
@@ -27,18 +29,38 @@ inline ProcessResult RunProcess(const std::vector<std::string>& argv, const std:
   if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
     return {};
   }
+  // Everything the child needs is built before fork: the parent may have threads (a held event
+  // log has RocksDB's), and a child that allocates after fork can hang on a lock one of them
+  // held at that instant. After fork only async-signal-safe calls.
+  // An addition replaces an inherited variable of the same name, as putenv would.
+  std::vector<std::string> env_strings = env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view inherited(*e);
+    const auto name = inherited.substr(0, inherited.find('=') + 1);
+    const bool replaced = std::any_of(env.begin(), env.end(),
+                                      [&](const std::string& a) { return a.starts_with(name); });
+    if (!replaced) env_strings.emplace_back(inherited);
+  }
+  std::vector<char*> envp;
+  for (auto& e : env_strings)
+    envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> arg_strings = argv;
+  std::vector<char*> args;
+  for (auto& a : arg_strings)
+    args.push_back(a.data());
+  args.push_back(nullptr);
   const pid_t pid = ::fork();
+  if (pid < 0) {
+    for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]})
+      ::close(fd);
+    return {};
+  }
   if (pid == 0) {
     ::dup2(in[0], 0);
     ::dup2(out[1], 1);
     ::dup2(err[1], 2);
-    for (const auto& e : env)
-      ::putenv(const_cast<char*>(e.c_str()));
-    std::vector<char*> args;
-    for (const auto& a : argv)
-      args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
+    ::execve(args[0], args.data(), envp.data());
     ::_exit(127);
   }
   ::close(in[0]);
