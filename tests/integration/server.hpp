@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -34,6 +35,7 @@
 #include <vector>
 
 #include "tests/integration/process.hpp"
+#include "tests/integration/tls_cert.hpp"
 #include "tests/unit/net/test_client.hpp"
 
 namespace authd::test {
@@ -95,6 +97,10 @@ struct ServerSpec {
   // --argon2-iterations 1) are always passed; the server refuses a repeated flag, so do not give
   // those two here. --signup-burst 0 and --refresh-burst 0 are passed unless given here.
   std::vector<std::string> flags;
+  // Serve HTTPS/WSS: a throwaway self-signed certificate for localhost/127.0.0.1 is written
+  // beside the data folder and passed as --tls-cert/--tls-key. Talk to it with
+  // Api(server.port(), timeout, server.tls()) or TestClient(port, timeout, ClientTls{}).
+  bool tls = false;
 };
 
 class AuthdServer {
@@ -105,6 +111,10 @@ class AuthdServer {
 
   explicit AuthdServer(ServerSpec spec = {}) : spec_(std::move(spec)) {
     std::filesystem::create_directories(data_dir());
+    if (spec_.tls) {
+      std::filesystem::create_directories(folder_.Sub("tls"));
+      tls_files_ = WriteSelfSigned(folder_.Sub("tls"));
+    }
     if (spec_.with_admin) {
       auto added = RunProcess(
           {AuthdBinary(), "user", "add", "--data", data_dir(), "--username", kAdminUsername,
@@ -135,6 +145,13 @@ class AuthdServer {
   [[nodiscard]] std::uint16_t port() const { return port_; }
   [[nodiscard]] std::string data_dir() const { return folder_.Sub("data"); }
   [[nodiscard]] const std::string& admin_id() const { return admin_id_; }
+  // True when it serves HTTPS (ServerSpec::tls).
+  [[nodiscard]] bool tls() const { return spec_.tls; }
+  // The client settings for it: nullopt for plain HTTP.
+  [[nodiscard]] std::optional<net::testing::ClientTls> client_tls() const {
+    if (!spec_.tls) return std::nullopt;
+    return net::testing::ClientTls{};
+  }
 
   // False once the server process has exited (crashed, or was stopped or killed).
   [[nodiscard]] bool running() {
@@ -234,6 +251,7 @@ class AuthdServer {
         argv.insert(argv.end(), {flag, "0"});
       }
     }
+    if (spec_.tls) argv.insert(argv.end(), {"--tls-cert", tls_files_.cert, "--tls-key", tls_files_.key});
     argv.insert(argv.end(), spec_.flags.begin(), spec_.flags.end());
     // Everything the child needs is prepared before fork: after it only async-signal-safe calls.
     std::vector<char*> args;
@@ -273,7 +291,7 @@ class AuthdServer {
         error_ = "authd serve exited early";
         return false;
       }
-      net::testing::TestClient client(port_, std::chrono::seconds(1));
+      net::testing::TestClient client(port_, std::chrono::seconds(1), client_tls());
       if (client.connected()) {
         auto res = client.Do("GET", "/healthz");
         if (res && res->result_int() == 200) return true;
@@ -286,6 +304,7 @@ class AuthdServer {
 
   ServerSpec spec_;
   TempFolder folder_;
+  TlsFilesOnDisk tls_files_;
   std::string admin_id_;
   std::string error_;
   std::uint16_t port_ = 0;
