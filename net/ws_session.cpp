@@ -257,7 +257,7 @@ asio::awaitable<void> RunFeedOn(Stream& stream, UpgradedStream& up, FeedHub& hub
     res.set(http::field::server, "authd");  // Beast adds its own version when none is set
     res.set("X-Request-Id", request_id);
     res.set(http::field::cache_control, "no-store");
-    if (hsts) res.set(http::field::strict_transport_security, kHstsValue);
+    if (hsts) res.set(http::field::strict_transport_security, detail::kHstsValue);
   }));
   ws.text(true);
   {

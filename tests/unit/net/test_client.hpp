@@ -144,7 +144,6 @@ class TestClient {
     if (tls.max_version != 0) SSL_CTX_set_max_proto_version(native, tls.max_version);
     tls_context_->set_verify_mode(asio::ssl::verify_none);
     tls_ = std::make_unique<TlsLayer>(stream_, *tls_context_);
-    SSL_set_tlsext_host_name(tls_->native_handle(), "localhost");
     error_ = Run([&](auto done) { tls_->async_handshake(asio::ssl::stream_base::client, done); });
   }
 
