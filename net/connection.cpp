@@ -303,8 +303,7 @@ class Connection final : public ConnectionHandle,
     buffer_.consume(buffer_.size());
     std::size_t drained = 0;
     while (drained < kMaxLingerBytes) {
-      auto [rec, n] =
-          co_await Tcp().async_read_some(buffer_.prepare(kIdleReadSize), kUseTuple);
+      auto [rec, n] = co_await Tcp().async_read_some(buffer_.prepare(kIdleReadSize), kUseTuple);
       if (rec) break;
       drained += n;  // never committed: the bytes are dropped
     }
@@ -340,9 +339,9 @@ class Connection final : public ConnectionHandle,
   Stream stream_;
   beast::flat_buffer buffer_;
   std::string client_address_;
-  Phase phase_ = Phase::kIdle;  // strand only
-  std::string_view route_;      // strand only: pattern of the request being served (Router-owned)
-  bool closing_ = false;        // strand only
+  Phase phase_ = Phase::kIdle;   // strand only
+  std::string_view route_;       // strand only: pattern of the request being served (Router-owned)
+  bool closing_ = false;         // strand only
   bool handshake_done_ = false;  // strand only; TLS
   bool close_notified_ = false;  // strand only; TLS
 };

@@ -1,9 +1,10 @@
 // # HTTP server: limits, timeouts and shutdown
 //
 // `HttpServer` serves HTTP/1.1, over TLS when `ServerOptions::tls` is set (net/tls.hpp,
-// docs/TLS.md), with one io_context per io thread (`io_threads` of them; connections are dealt round-robin, so
-// a connection's handlers always run on one thread) and one coroutine per connection, each on its
-// own strand. Every request is bounded. Limits (`ServerOptions`, default in brackets):
+// docs/TLS.md), with one io_context per io thread (`io_threads` of them; connections are dealt
+// round-robin, so a connection's handlers always run on one thread) and one coroutine per
+// connection, each on its own strand. Every request is bounded. Limits (`ServerOptions`, default in
+// brackets):
 //
 // - `max_header_bytes` [8 KiB]: request line plus header fields. Over it: 431
 //   `headers_too_large` (431 rather than 400, so clients can tell it apart), then close.

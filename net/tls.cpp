@@ -2,8 +2,10 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <fstream>
 
 namespace authd::net {
@@ -31,7 +33,8 @@ bool Readable(const std::string& path) {
 
 std::shared_ptr<ssl::context> LoadTlsContext(const TlsFiles& files, std::string& why) {
   if (!Readable(files.cert_chain)) {
-    why = "cannot read the TLS certificate file " + files.cert_chain + " (missing, empty or no "
+    why = "cannot read the TLS certificate file " + files.cert_chain +
+          " (missing, empty or no "
           "permission)";
     return nullptr;
   }
@@ -44,8 +47,8 @@ std::shared_ptr<ssl::context> LoadTlsContext(const TlsFiles& files, std::string&
   ERR_clear_error();
   // TLS 1.0 and 1.1 are deprecated (RFC 8996); 1.3 is picked whenever the client offers it.
   SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
-  SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
-                                  SSL_OP_CIPHER_SERVER_PREFERENCE);
+  SSL_CTX_set_options(
+      native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
   if (SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1 ||
       SSL_CTX_set1_groups_list(native, "X25519:P-256:P-384") != 1) {
     why = "the TLS library refused the cipher settings: " + OpenSslReason();
@@ -60,6 +63,12 @@ std::shared_ptr<ssl::context> LoadTlsContext(const TlsFiles& files, std::string&
     return nullptr;
   }
   context->use_private_key_file(files.key, ssl::context::pem, ec);
+  // OpenSSL checks the key against the certificate while loading it.
+  if (ec && ec.category() == boost::asio::error::get_ssl_category() &&
+      ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == X509_R_KEY_VALUES_MISMATCH) {
+    why = "the TLS key " + files.key + " does not match the certificate " + files.cert_chain;
+    return nullptr;
+  }
   if (ec) {
     why = "cannot load the TLS key " + files.key + " (PEM, not encrypted): " + ec.message();
     return nullptr;

@@ -29,6 +29,6 @@ inline constexpr const char* kTls12Ciphers =
 
 // The context, or nullptr with `why` naming the file and OpenSSL's reason (never key bytes).
 [[nodiscard]] std::shared_ptr<boost::asio::ssl::context> LoadTlsContext(const TlsFiles& files,
-                                                                       std::string& why);
+                                                                        std::string& why);
 
 }  // namespace authd::net

@@ -253,12 +253,13 @@ asio::awaitable<void> RunFeedOn(Stream& stream, UpgradedStream& up, FeedHub& hub
                                                 /*keep_alive_pings=*/true});
   const std::string request_id = up.request.request_id;
   const bool hsts = up.tls != nullptr;
-  ws.set_option(websocket::stream_base::decorator([request_id, hsts](websocket::response_type& res) {
-    res.set(http::field::server, "authd");  // Beast adds its own version when none is set
-    res.set("X-Request-Id", request_id);
-    res.set(http::field::cache_control, "no-store");
-    if (hsts) res.set(http::field::strict_transport_security, detail::kHstsValue);
-  }));
+  ws.set_option(
+      websocket::stream_base::decorator([request_id, hsts](websocket::response_type& res) {
+        res.set(http::field::server, "authd");  // Beast adds its own version when none is set
+        res.set("X-Request-Id", request_id);
+        res.set(http::field::cache_control, "no-store");
+        if (hsts) res.set(http::field::strict_transport_security, detail::kHstsValue);
+      }));
   ws.text(true);
   {
     auto request = HandshakeRequest(up.request);

@@ -43,9 +43,9 @@ class Api {
   // returns a response with status 0 (which no expectation accepts).
   ClientResponse Call(std::string_view method, std::string_view target, std::string body = {},
                       ExtraHeaders headers = {}) const {
-    TestClient client(port_, timeout_,
-                      tls_ ? std::optional<net::testing::ClientTls>(net::testing::ClientTls{})
-                           : std::nullopt);
+    TestClient client(
+        port_, timeout_,
+        tls_ ? std::optional<net::testing::ClientTls>(net::testing::ClientTls{}) : std::nullopt);
     if (!client.connected()) {
       ADD_FAILURE() << "cannot connect to 127.0.0.1:" << port_ << ": " << client.error().message();
       return Failed();

@@ -251,7 +251,8 @@ class AuthdServer {
         argv.insert(argv.end(), {flag, "0"});
       }
     }
-    if (spec_.tls) argv.insert(argv.end(), {"--tls-cert", tls_files_.cert, "--tls-key", tls_files_.key});
+    if (spec_.tls)
+      argv.insert(argv.end(), {"--tls-cert", tls_files_.cert, "--tls-key", tls_files_.key});
     argv.insert(argv.end(), spec_.flags.begin(), spec_.flags.end());
     // Everything the child needs is prepared before fork: after it only async-signal-safe calls.
     std::vector<char*> args;

@@ -49,8 +49,8 @@ inline Cert SelfSigned(EVP_PKEY* key) {
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);
   X509V3_set_ctx(&ctx, cert.get(), cert.get(), nullptr, nullptr, 0);
-  std::unique_ptr<X509_EXTENSION, FreeExt> san(X509V3_EXT_conf_nid(
-      nullptr, &ctx, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1"));
+  std::unique_ptr<X509_EXTENSION, FreeExt> san(
+      X509V3_EXT_conf_nid(nullptr, &ctx, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1"));
   if (!san || X509_add_ext(cert.get(), san.get(), -1) != 1 ||
       X509_sign(cert.get(), key, EVP_sha256()) == 0) {
     throw std::runtime_error("cannot build the test certificate");

@@ -20,8 +20,8 @@ constexpr const char* kHsts = "max-age=63072000; includeSubDomains";
 class TlsTest : public ServerSuite<TlsTest> {
  public:
   static ServerSpec Spec() {
-    return {.with_admin = true, .flags = {"--sync", "false", "--read-timeout-ms", "1000"},
-            .tls = true};
+    return {
+        .with_admin = true, .flags = {"--sync", "false", "--read-timeout-ms", "1000"}, .tls = true};
   }
 };
 

@@ -42,8 +42,7 @@ class BasicWsClient {
   // Connects to 127.0.0.1:port and asks for an upgrade of `target`. `receive_buffer` > 0 sets
   // SO_RCVBUF before connecting (to make a client that stops reading fill up quickly).
   BasicWsClient(std::uint16_t port, const std::string& target, Headers headers = {},
-                std::chrono::milliseconds timeout = std::chrono::seconds(5),
-                int receive_buffer = 0)
+                std::chrono::milliseconds timeout = std::chrono::seconds(5), int receive_buffer = 0)
       : timeout_(timeout) {
     using namespace ws_detail;
     if constexpr (kTls) {
@@ -79,7 +78,7 @@ class BasicWsClient {
     ws_->read_message_max(1024 * 1024);
     error_ = Run([&](auto done) {
       ws_->async_handshake(response_, "127.0.0.1", target,
-                          [done](beast::error_code e) mutable { done(e); });
+                           [done](beast::error_code e) mutable { done(e); });
     });
     open_ = !error_;
   }
@@ -114,7 +113,7 @@ class BasicWsClient {
     using namespace ws_detail;
     error_ = Run([&](auto done) {
       ws_->async_write(asio::buffer(text),
-                      [done](beast::error_code e, std::size_t) mutable { done(e); });
+                       [done](beast::error_code e, std::size_t) mutable { done(e); });
     });
     return !error_;
   }
@@ -124,7 +123,7 @@ class BasicWsClient {
     if (!open_) return;
     error_ = Run([&](auto done) {
       ws_->async_close(websocket::close_code::normal,
-                      [done](beast::error_code e) mutable { done(e); });
+                       [done](beast::error_code e) mutable { done(e); });
     });
     open_ = false;
   }

@@ -10,9 +10,9 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -93,8 +93,9 @@ class TestClient {
   }
 
   bool WriteRaw(std::string_view bytes) {
-    error_ = Run(
-        [&](auto done) { With([&](auto& s) { asio::async_write(s, asio::buffer(bytes), done); }); });
+    error_ = Run([&](auto done) {
+      With([&](auto& s) { asio::async_write(s, asio::buffer(bytes), done); });
+    });
     return !error_;
   }
 
@@ -102,8 +103,8 @@ class TestClient {
     http::response_parser<http::string_body> parser;
     parser.body_limit(16 * 1024 * 1024);
     parser.skip(head);  // a HEAD answer has Content-Length but no body
-    error_ = Run(
-        [&](auto done) { With([&](auto& s) { http::async_read(s, buffer_, parser, done); }); });
+    error_ =
+        Run([&](auto done) { With([&](auto& s) { http::async_read(s, buffer_, parser, done); }); });
     if (error_) return std::nullopt;
     return parser.release();
   }
@@ -117,9 +118,7 @@ class TestClient {
       char chunk[4096];
       std::size_t n = 0;
       error_ = Run(
-          [&](auto done) {
-            With([&](auto& s) { s.async_read_some(asio::buffer(chunk), done); });
-          },
+          [&](auto done) { With([&](auto& s) { s.async_read_some(asio::buffer(chunk), done); }); },
           &n);
       got.append(chunk, n);
       if (error_ == beast::error::timeout) return std::nullopt;
