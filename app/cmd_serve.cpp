@@ -23,6 +23,7 @@
 #include "net/services.hpp"
 #include "net/signals.hpp"
 #include "net/thread_priority.hpp"
+#include "net/tls.hpp"
 #include "projections/signing_keys.hpp"
 
 namespace authd::app {
@@ -59,6 +60,9 @@ struct ServeConfig {
   std::int64_t read_timeout_ms = 10'000;
   std::int64_t keepalive_ms = 30'000;
   std::string trusted_proxy;
+  std::string tls_cert;
+  std::string tls_key;
+  bool hsts = false;
   bool sync = true;
   bool metrics = true;
   SecurityConfig security;
@@ -112,6 +116,12 @@ po::options_description Options(ServeConfig& c) {
                                       "idle keep-alive timeout")(
       "trusted-proxy", po::value(&c.trusted_proxy)->default_value(c.trusted_proxy),
       "address of a reverse proxy whose X-Forwarded-For is trusted")(
+      "tls-cert", po::value(&c.tls_cert)->default_value(c.tls_cert),
+      "PEM certificate chain: serve HTTPS and WSS (with --tls-key; docs/TLS.md)")(
+      "tls-key", po::value(&c.tls_key)->default_value(c.tls_key),
+      "PEM private key of --tls-cert (not encrypted)")(
+      "hsts", po::value(&c.hsts)->default_value(c.hsts),
+      "send Strict-Transport-Security without --tls-cert (a TLS-terminating proxy is in front)")(
       "sync", po::value(&c.sync)->default_value(c.sync),
       "fsync every commit (never turn off in production)")(
       "metrics", po::value(&c.metrics)->default_value(c.metrics),
@@ -223,7 +233,20 @@ int ServeCommand(const Args& args) {
     return kExitUsage;
   }
 
+  if (c.tls_cert.empty() != c.tls_key.empty()) {
+    Complain("serve", "--tls-cert and --tls-key go together");
+    return kExitUsage;
+  }
+  // Before the data folder: a bad certificate must not cost a lock or a new master key.
   std::string why;
+  if (!c.tls_cert.empty()) {
+    server_options.tls = net::LoadTlsContext({c.tls_cert, c.tls_key}, why);
+    if (!server_options.tls) {
+      Complain("serve", why);
+      return kExitData;
+    }
+  }
+  server_options.hsts = c.hsts;
   auto opened =
       OpenDataDir(c.data, {.read_only = false, .create_master_key = true, .sync = c.sync}, why);
   if (!opened) {
@@ -355,6 +378,7 @@ int ServeCommand(const Args& args) {
   }
   net::LogInfo("authd listening", {{"address", server_options.host},
                                    {"port", server->Port()},
+                                   {"tls", server_options.tls != nullptr},
                                    {"data", c.data},
                                    {"head", dir.log->Head()}});
   const int signo = signals.Wait();

@@ -12,12 +12,14 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/json/object.hpp>
 #include <chrono>
 #include <cstdint>
 #include <exception>
 #include <limits>
 #include <string>
+#include <type_traits>
 
 #include "net/errors.hpp"
 #include "net/log.hpp"
@@ -57,12 +59,18 @@ void LogSpawnFailure(std::exception_ptr e) {
   }
 }
 
-class Connection final : public ConnectionHandle, public std::enable_shared_from_this<Connection> {
+// One request loop for both transports: Stream is beast::tcp_stream (plain HTTP) or TlsStream
+// (HTTPS); the TCP layer underneath (Tcp()) carries the deadlines either way.
+template <class Stream>
+class Connection final : public ConnectionHandle,
+                         public std::enable_shared_from_this<Connection<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
  public:
   Connection(std::shared_ptr<ServerState> state, tcp::socket socket)
-      : state_(std::move(state)), stream_(std::move(socket)) {
+      : state_(std::move(state)), stream_(Open(std::move(socket), *state_)) {
     beast::error_code ec;
-    auto endpoint = stream_.socket().remote_endpoint(ec);
+    auto endpoint = Tcp().socket().remote_endpoint(ec);
     if (!ec) client_address_ = endpoint.address().to_string();
   }
   Connection(const Connection&) = delete;
@@ -70,7 +78,7 @@ class Connection final : public ConnectionHandle, public std::enable_shared_from
   ~Connection() override { state_->Unregister(this); }
 
   static void Spawn(std::shared_ptr<Connection> self) {
-    auto executor = self->stream_.get_executor();
+    auto executor = self->Tcp().get_executor();
     asio::co_spawn(executor, Run(std::move(self)), LogSpawnFailure);
   }
 
@@ -78,11 +86,13 @@ class Connection final : public ConnectionHandle, public std::enable_shared_from
   // non-blocking write of a few hundred bytes goes through), then close. Runs on the acceptor's
   // strand before any operation on this socket.
   void RejectBusy() {
-    auto& socket = stream_.socket();
+    auto& socket = Tcp().socket();
     beast::error_code ec;
-    socket.non_blocking(true, ec);
-    std::string bytes = BusyResponseBytes(state_->request_ids->Next("req"));
-    socket.write_some(asio::buffer(bytes), ec);
+    if constexpr (!kTls) {  // a TLS client could not read it before a handshake
+      socket.non_blocking(true, ec);
+      std::string bytes = BusyResponseBytes(state_->request_ids->Next("req"));
+      socket.write_some(asio::buffer(bytes), ec);
+    }
     socket.shutdown(tcp::socket::shutdown_both, ec);
     socket.close(ec);
     auto n = state_->rejected_connections.fetch_add(1) + 1;
@@ -93,18 +103,18 @@ class Connection final : public ConnectionHandle, public std::enable_shared_from
   }
 
   void BeginShutdown() override {
-    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+    asio::post(Tcp().get_executor(), [self = this->shared_from_this()] {
       self->closing_ = true;
       // An upgraded connection (WebSocket) has no request to finish: its protocol sees the
-      // cancellation and ends.
-      if (self->phase_ != Phase::kBusy) self->stream_.cancel();
+      // cancellation and ends. A TLS handshake in progress counts as idle.
+      if (self->phase_ != Phase::kBusy) self->Tcp().cancel();
     });
   }
 
   void ForceClose() override {
-    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+    asio::post(Tcp().get_executor(), [self = this->shared_from_this()] {
       self->closing_ = true;
-      self->stream_.close();
+      self->Tcp().close();
     });
   }
 
@@ -114,29 +124,47 @@ class Connection final : public ConnectionHandle, public std::enable_shared_from
   // connection over (WebSocket); Stop cancels it like an idle one.
   enum class Phase { kIdle, kBusy, kUpgraded };
 
+  static Stream Open(tcp::socket socket, ServerState& state) {
+    if constexpr (kTls) {
+      return Stream(beast::tcp_stream(std::move(socket)), *state.options.tls);
+    } else {
+      return Stream(std::move(socket));
+    }
+  }
+
+  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+
   static asio::awaitable<void> Run(std::shared_ptr<Connection> self) {
     co_await self->Loop();
-    self->stream_.close();
+    if constexpr (kTls) co_await self->CloseNotify();
+    self->Tcp().close();
   }
 
   asio::awaitable<void> Loop() {
     const auto& options = state_->options;
     bool first = true;
-    stream_.expires_after(options.read_timeout);  // the first request counts from accept
+    // The first request counts from accept: over TLS the handshake is part of it, so a client
+    // that stalls the handshake is cut like one that trickles its request.
+    Tcp().expires_after(options.read_timeout);
+    if constexpr (kTls) {
+      auto [ec] = co_await stream_.async_handshake(asio::ssl::stream_base::server, kUseTuple);
+      if (ec) co_return;  // plain HTTP, an old protocol, no shared cipher, timeout, Stop()
+      handshake_done_ = true;
+    }
     for (;;) {
       phase_ = Phase::kIdle;
       if (closing_ || state_->stopping.load()) co_return;
       if (buffer_.size() == 0) {
         if (!first) {
           buffer_.shrink_to_fit();  // idle connections hold no buffer
-          stream_.expires_after(options.keepalive_idle);
+          Tcp().expires_after(options.keepalive_idle);
         }
         auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(kIdleReadSize), kUseTuple);
         if (ec) co_return;  // closed by the client, idle timeout, or Stop()
         buffer_.commit(n);
       }
       phase_ = Phase::kBusy;
-      if (!first) stream_.expires_after(options.read_timeout);
+      if (!first) Tcp().expires_after(options.read_timeout);
       first = false;
       if (!co_await ServeOne()) co_return;
     }
@@ -173,28 +201,30 @@ class Connection final : public ConnectionHandle, public std::enable_shared_from
       auto [ec, n] = co_await http::async_read(stream_, buffer_, parser, kUseTuple);
       if (ec) co_return co_await OnReadError(ec, request_id, version);
     }
-    stream_.expires_never();  // the handler's time is not the client's
+    Tcp().expires_never();  // the handler's time is not the client's
 
     const bool client_keep_alive = parser.keep_alive();
     const bool head = parser.get().method() == http::verb::head;
     Request request = ToRequest(parser.release(), client_address_, request_id);
+    request.tls = kTls;
     RequestContext context{request, {}, &state_->app};
     Response response = co_await Dispatch(context);
     if (context.upgrade) {
       if (options.access_log) LogAccess(request, 101, started);
       phase_ = Phase::kUpgraded;
       if (closing_ || state_->stopping.load()) co_return false;
-      UpgradedStream upgraded{stream_, request};
+      UpgradedStream upgraded{Tcp(), request};
+      if constexpr (kTls) upgraded.tls = &stream_;
       co_await context.upgrade(upgraded);
       co_return false;
     }
 
     const bool keep_alive = client_keep_alive && !closing_ && !state_->stopping.load();
     BeastResponse res =
-        ToBeastResponse(std::move(response), {version, keep_alive, head, request_id});
+        ToBeastResponse(std::move(response), {version, keep_alive, head, request_id, Hsts()});
     // Counted before the write: once the client has its answer, a scrape must already see it.
     if (options.on_response) options.on_response(request.method, route_, res.result_int());
-    stream_.expires_after(options.write_timeout);
+    Tcp().expires_after(options.write_timeout);
     auto [ec, n] = co_await http::async_write(stream_, res, kUseTuple);
     if (options.access_log) LogAccess(request, res.result_int(), started);
     if (ec) co_return false;
@@ -253,28 +283,46 @@ class Connection final : public ConnectionHandle, public std::enable_shared_from
   }
 
   asio::awaitable<void> SendError(Errc code, const std::string& request_id, unsigned version) {
-    BeastResponse res = ToBeastResponse(ProblemForError(code), {version, false, false, request_id});
+    BeastResponse res =
+        ToBeastResponse(ProblemForError(code), {version, false, false, request_id, Hsts()});
     if (state_->options.on_response) state_->options.on_response("", "", res.result_int());
-    stream_.expires_after(state_->options.write_timeout);
+    Tcp().expires_after(state_->options.write_timeout);
     auto [ec, n] = co_await http::async_write(stream_, res, kUseTuple);
     if (!ec) co_await Linger();
   }
 
   // Half-close, then discard what the client still sends (bounded in time and bytes), so that
   // closing with unread input does not reset the connection before the client read our answer.
+  // Over TLS the close_notify comes first (CloseNotify), then the same half-close and discard.
   asio::awaitable<void> Linger() {
+    if constexpr (kTls) co_await CloseNotify();
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    Tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
     if (ec) co_return;
-    stream_.expires_after(state_->options.linger_timeout);
+    Tcp().expires_after(state_->options.linger_timeout);
     buffer_.consume(buffer_.size());
     std::size_t drained = 0;
     while (drained < kMaxLingerBytes) {
-      auto [rec, n] = co_await stream_.async_read_some(buffer_.prepare(kIdleReadSize), kUseTuple);
+      auto [rec, n] = co_await Tcp().async_read_some(buffer_.prepare(kIdleReadSize), kUseTuple);
       if (rec) break;
       drained += n;  // never committed: the bytes are dropped
     }
   }
+
+  // TLS only: sends close_notify (so the client can tell our close from a truncation attack) and
+  // waits for the client's, both within `linger_timeout`. Once per connection; skipped when the
+  // handshake never finished or the socket is already closed (timeout, ForceClose).
+  asio::awaitable<void> CloseNotify() {
+    if constexpr (kTls) {
+      if (!handshake_done_ || close_notified_ || !Tcp().socket().is_open()) co_return;
+      close_notified_ = true;
+      Tcp().expires_after(state_->options.linger_timeout);
+      auto [ec] = co_await stream_.async_shutdown(kUseTuple);
+      (void)ec;  // most clients just close: nothing to do about it
+    }
+  }
+
+  bool Hsts() const { return kTls || state_->options.hsts; }
 
   void LogAccess(const Request& request, unsigned status,
                  std::chrono::steady_clock::time_point started) const {
@@ -288,23 +336,34 @@ class Connection final : public ConnectionHandle, public std::enable_shared_from
   }
 
   std::shared_ptr<ServerState> state_;
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::string client_address_;
-  Phase phase_ = Phase::kIdle;  // strand only
-  std::string_view route_;      // strand only: pattern of the request being served (Router-owned)
-  bool closing_ = false;        // strand only
+  Phase phase_ = Phase::kIdle;   // strand only
+  std::string_view route_;       // strand only: pattern of the request being served (Router-owned)
+  bool closing_ = false;         // strand only
+  bool handshake_done_ = false;  // strand only; TLS
+  bool close_notified_ = false;  // strand only; TLS
 };
 
-}  // namespace
-
-void StartConnection(const std::shared_ptr<ServerState>& state, tcp::socket socket) {
-  auto connection = std::make_shared<Connection>(state, std::move(socket));
+template <class Stream>
+void Start(const std::shared_ptr<ServerState>& state, tcp::socket socket) {
+  auto connection = std::make_shared<Connection<Stream>>(state, std::move(socket));
   if (!state->TryRegister(connection)) {
     connection->RejectBusy();
     return;
   }
-  Connection::Spawn(std::move(connection));
+  Connection<Stream>::Spawn(std::move(connection));
+}
+
+}  // namespace
+
+void StartConnection(const std::shared_ptr<ServerState>& state, tcp::socket socket) {
+  if (state->options.tls) {
+    Start<TlsStream>(state, std::move(socket));
+  } else {
+    Start<beast::tcp_stream>(state, std::move(socket));
+  }
 }
 
 }  // namespace authd::net::detail

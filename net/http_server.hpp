@@ -1,9 +1,10 @@
 // # HTTP server: limits, timeouts and shutdown
 //
-// `HttpServer` serves HTTP/1.1 (no TLS: put a TLS terminator in front, or listen on loopback)
-// with one io_context per io thread (`io_threads` of them; connections are dealt round-robin, so
-// a connection's handlers always run on one thread) and one coroutine per connection, each on its
-// own strand. Every request is bounded. Limits (`ServerOptions`, default in brackets):
+// `HttpServer` serves HTTP/1.1, over TLS when `ServerOptions::tls` is set (net/tls.hpp,
+// docs/TLS.md), with one io_context per io thread (`io_threads` of them; connections are dealt
+// round-robin, so a connection's handlers always run on one thread) and one coroutine per
+// connection, each on its own strand. Every request is bounded. Limits (`ServerOptions`, default in
+// brackets):
 //
 // - `max_header_bytes` [8 KiB]: request line plus header fields. Over it: 431
 //   `headers_too_large` (431 rather than 400, so clients can tell it apart), then close.
@@ -11,8 +12,8 @@
 //   close. Checked against Content-Length before the body is read, and while reading a chunked
 //   body.
 // - `read_timeout` [10 s]: the whole request, from its first byte to its last (slowloris);
-//   trickling bytes does not extend it. On a new connection it counts from accept. When it
-//   passes the connection is closed without an answer.
+//   trickling bytes does not extend it. On a new connection it counts from accept, so over TLS
+//   it also bounds the handshake. When it passes the connection is closed without an answer.
 // - `keepalive_idle` [30 s]: how long a keep-alive connection may wait for the first byte of
 //   its next request before it is closed.
 // - `write_timeout` [10 s]: sending one response; a client that does not read is dropped.
@@ -32,6 +33,11 @@
 // - Keep-alive follows HTTP/1.1 (`Connection: close`; HTTP/1.0 only with keep-alive).
 //   Pipelined requests are answered in order, one at a time. HEAD is answered by the GET
 //   handler without the body.
+// - Over TLS (or with `hsts`), every response carries `Strict-Transport-Security:
+//   max-age=63072000; includeSubDomains`. A TLS connection that fails its handshake (plain HTTP
+//   sent to the TLS port, an old protocol) is closed without an answer. Over the connection cap a
+//   TLS connection is closed without the canned 503 (it could not be read). A TLS connection
+//   that ends sends close_notify, waiting at most `linger_timeout` for the client's.
 // - Every response carries `X-Request-Id` (the incoming one if it is 1 to 64 of
 //   `[A-Za-z0-9._-]`, else a new `req_<ULID>`) and `Date`; and, unless the handler set them,
 //   `Cache-Control: no-store`, `X-Content-Type-Options: nosniff`, `Referrer-Policy:
@@ -67,6 +73,9 @@
 
 namespace boost::asio {
 class io_context;
+namespace ssl {
+class context;
+}  // namespace ssl
 }  // namespace boost::asio
 
 namespace authd::net {
@@ -94,6 +103,12 @@ struct ServerOptions {
   std::chrono::milliseconds shutdown_grace{5'000};
   // Discarding the client's remaining bytes after an error answer. Default: 1 s.
   std::chrono::milliseconds linger_timeout{1'000};
+  // Serve HTTPS/WSS with this context (net/tls.hpp LoadTlsContext); null: plain HTTP.
+  // Default: null.
+  std::shared_ptr<boost::asio::ssl::context> tls;
+  // Send Strict-Transport-Security even without `tls` (a TLS-terminating proxy is in front).
+  // Always sent with `tls`. Default: false.
+  bool hsts = false;
   // One info line per request. Default: true.
   bool access_log = true;
   // Called once per answer (metrics), after writing it, whether or not the client got it. Not for

@@ -38,6 +38,7 @@ struct Request {
   std::string client_address;  // peer IP address, e.g. "127.0.0.1"
   std::string request_id;      // the X-Request-Id this request is answered with
   unsigned version = 11;       // 10 for HTTP/1.0, 11 for HTTP/1.1
+  bool tls = false;            // arrived over this server's TLS (not a proxy's)
 
   // First header with this name (ASCII case-insensitive), or nullopt.
   [[nodiscard]] std::optional<std::string_view> Header(std::string_view name) const;

@@ -141,6 +141,9 @@ BeastResponse ToBeastResponse(Response&& response, const ResponseMeta& meta) {
   SetDefault(res, "Referrer-Policy", "no-referrer");
   SetDefault(res, "X-Frame-Options", "DENY");
   SetDefault(res, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+  // Two years and subdomains: the preload list's minimum. Owned by the server (a handler cannot
+  // weaken it): it depends on how the connection arrived, not on the route.
+  if (meta.hsts) res.set(http::field::strict_transport_security, kHstsValue);
   res.set("X-Request-Id", meta.request_id);
   res.set(http::field::date, HttpDate());
   res.keep_alive(meta.keep_alive);

@@ -33,16 +33,20 @@ using BeastRequestHeader = boost::beast::http::request_header<>;
 [[nodiscard]] Request ToRequest(BeastRequest&& message, std::string client_address,
                                 std::string request_id);
 
+// Strict-Transport-Security sent over TLS (docs/TLS.md).
+inline constexpr const char* kHstsValue = "max-age=63072000; includeSubDomains";
+
 struct ResponseMeta {
   unsigned version = 11;   // of the request
   bool keep_alive = true;  // false adds Connection: close
   bool head = false;       // HEAD request: headers as for GET, no body
   std::string_view request_id;
+  bool hsts = false;  // add Strict-Transport-Security (served over TLS, or behind a TLS proxy)
 };
 
 // Validates the handler's response (status 200..599, header names and values that cannot split
 // the message; offenders are logged and dropped, a bad status becomes a 500 problem), then adds
-// the security headers, X-Request-Id and Date.
+// the security headers, X-Request-Id and Date (and HSTS when asked).
 [[nodiscard]] BeastResponse ToBeastResponse(Response&& response, const ResponseMeta& meta);
 
 // The bytes of the canned answer for connections over the cap (503 server_busy, closes).

@@ -8,6 +8,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <boost/beast/websocket/stream.hpp>
 #include <boost/json/serialize.hpp>
 #include <deque>
@@ -16,6 +18,7 @@
 
 #include "net/feed_hub.hpp"
 #include "net/log.hpp"
+#include "net/message.hpp"
 #include "net/upgrade.hpp"
 
 namespace authd::net {
@@ -25,7 +28,9 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
-using Ws = websocket::stream<beast::tcp_stream&>;
+// Over plain TCP or over TLS (UpgradedStream::tls): the session code is the same template.
+template <class Stream>
+using WsOver = websocket::stream<Stream&>;
 using Steady = std::chrono::steady_clock;
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
@@ -142,6 +147,7 @@ class Mailbox final : public FeedSink, public std::enable_shared_from_this<Mailb
 };
 
 // Reads (and drops) client messages, so Beast answers pings and sees the close.
+template <class Ws>
 asio::awaitable<void> ReadLoop(Ws& ws, std::shared_ptr<Mailbox> box) {
   beast::flat_buffer buffer;
   for (;;) {
@@ -182,6 +188,7 @@ CloseWith TooSlow(Mailbox& box) {
 
 // Sends queued items until the stream must end. Items with seq <= cursor are skipped (seq 0:
 // security messages, never skipped).
+template <class Ws>
 asio::awaitable<CloseWith> Pump(Ws& ws, Mailbox& box, std::uint64_t cursor,
                                 Steady::time_point deadline) {
   for (;;) {
@@ -198,6 +205,7 @@ asio::awaitable<CloseWith> Pump(Ws& ws, Mailbox& box, std::uint64_t cursor,
 }
 
 // Replays the log after `after` until caught up with the hub, then attaches and pumps.
+template <class Ws>
 asio::awaitable<CloseWith> AuditBody(Ws& ws, const std::shared_ptr<Mailbox>& box,
                                      std::uint64_t after, Steady::time_point deadline,
                                      std::uint64_t& attach_id) {
@@ -230,24 +238,28 @@ asio::awaitable<CloseWith> AuditBody(Ws& ws, const std::shared_ptr<Mailbox>& box
 
 enum class Feed { kAudit, kSecurity };
 
-asio::awaitable<void> RunFeed(UpgradedStream& up, FeedHub& hub, Feed feed, std::uint64_t after,
-                              FeedLimits limits, FeedSessionInfo info) {
+template <class Stream>
+asio::awaitable<void> RunFeedOn(Stream& stream, UpgradedStream& up, FeedHub& hub, Feed feed,
+                                std::uint64_t after, FeedLimits limits, FeedSessionInfo info) {
   up.stream.expires_never();  // Beast's own timeouts below replace the stream's
   if (limits.socket_send_buffer > 0) {
     beast::error_code ignored;
     up.stream.socket().set_option(
         asio::socket_base::send_buffer_size(static_cast<int>(limits.socket_send_buffer)), ignored);
   }
-  Ws ws(up.stream);
+  WsOver<Stream> ws(stream);
   ws.read_message_max(limits.max_message_bytes);
   ws.set_option(websocket::stream_base::timeout{limits.handshake_timeout, limits.idle_timeout,
                                                 /*keep_alive_pings=*/true});
   const std::string request_id = up.request.request_id;
-  ws.set_option(websocket::stream_base::decorator([request_id](websocket::response_type& res) {
-    res.set(http::field::server, "authd");  // Beast adds its own version when none is set
-    res.set("X-Request-Id", request_id);
-    res.set(http::field::cache_control, "no-store");
-  }));
+  const bool hsts = up.tls != nullptr;
+  ws.set_option(
+      websocket::stream_base::decorator([request_id, hsts](websocket::response_type& res) {
+        res.set(http::field::server, "authd");  // Beast adds its own version when none is set
+        res.set("X-Request-Id", request_id);
+        res.set(http::field::cache_control, "no-store");
+        if (hsts) res.set(http::field::strict_transport_security, detail::kHstsValue);
+      }));
   ws.text(true);
   {
     auto request = HandshakeRequest(up.request);
@@ -283,6 +295,16 @@ asio::awaitable<void> RunFeed(UpgradedStream& up, FeedHub& hub, Feed feed, std::
   }
   box->End();
   hub.SubscriberClosed();
+}
+
+// The stream the connection reads and writes: its TLS layer when there is one.
+asio::awaitable<void> RunFeed(UpgradedStream& up, FeedHub& hub, Feed feed, std::uint64_t after,
+                              FeedLimits limits, FeedSessionInfo info) {
+  if (up.tls != nullptr) {
+    co_await RunFeedOn(*up.tls, up, hub, feed, after, limits, info);
+  } else {
+    co_await RunFeedOn(up.stream, up, hub, feed, after, limits, info);
+  }
 }
 
 }  // namespace

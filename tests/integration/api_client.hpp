@@ -31,17 +31,21 @@ inline constexpr const char* kPassword = "violet comet lantern 4821";
 inline constexpr const char* kOtherPassword = "amber tide orchard 7730";
 
 // Talks to one server. Every call opens its own connection, so calls are independent and a
-// broken connection cannot leak into the next call.
+// broken connection cannot leak into the next call. With `tls` every call is HTTPS (a test that
+// should run over both: `Api api(server.port(), 10s, server.tls())`).
 class Api {
  public:
-  explicit Api(std::uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(10))
-      : port_(port), timeout_(timeout) {}
+  explicit Api(std::uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(10),
+               bool tls = false)
+      : port_(port), timeout_(timeout), tls_(tls) {}
 
   // Sends the request and returns the answer; on a transport failure records a test failure and
   // returns a response with status 0 (which no expectation accepts).
   ClientResponse Call(std::string_view method, std::string_view target, std::string body = {},
                       ExtraHeaders headers = {}) const {
-    TestClient client(port_, timeout_);
+    TestClient client(
+        port_, timeout_,
+        tls_ ? std::optional<net::testing::ClientTls>(net::testing::ClientTls{}) : std::nullopt);
     if (!client.connected()) {
       ADD_FAILURE() << "cannot connect to 127.0.0.1:" << port_ << ": " << client.error().message();
       return Failed();
@@ -86,6 +90,7 @@ class Api {
 
   std::uint16_t port_;
   std::chrono::milliseconds timeout_;
+  bool tls_ = false;
 };
 
 // The body as JSON; null (and a test failure) when it is not JSON.
@@ -317,7 +322,7 @@ class ServerSuite : public ::testing::Test {
                   << log.substr(log.size() > 3000 ? log.size() - 3000 : 0);
   }
   static AuthdServer& server() { return *server_; }
-  static Api api() { return Api(server_->port()); }
+  static Api api() { return Api(server_->port(), std::chrono::seconds(10), server_->tls()); }
 
  private:
   static inline std::unique_ptr<AuthdServer> server_;

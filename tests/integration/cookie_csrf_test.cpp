@@ -10,17 +10,38 @@
 namespace authd::test {
 namespace {
 
-constexpr const char* kOwnOrigin = "http://127.0.0.1";  // the test client's Host
 constexpr const char* kEvilOrigin = "https://evil.example";
 
-class CookieCsrfTest : public ServerSuite<CookieCsrfTest> {
- public:
-  static ServerSpec Spec() { return {}; }
+// Every rule is checked twice: over plain HTTP (authd behind a TLS-terminating proxy) and over
+// authd's own TLS, where the browser's origin is https.
+struct OverHttp {
+  static constexpr bool kTls = false;
+  static constexpr const char* kOwnOrigin = "http://127.0.0.1";  // the test client's Host
+};
+struct OverTls {
+  static constexpr bool kTls = true;
+  static constexpr const char* kOwnOrigin = "https://127.0.0.1";
 };
 
-TEST_F(CookieCsrfTest, CookieLoginSetsHostOnlyHttpOnlyStrictCookiesAndNoTokensInTheBody) {
-  Account a = SignUp(api(), "cookie");
-  Browser browser(api(), kOwnOrigin);
+template <class Transport>
+class CookieCsrfTest : public ServerSuite<CookieCsrfTest<Transport>> {
+ public:
+  static ServerSpec Spec() { return {.tls = Transport::kTls}; }
+};
+
+class TransportName {
+ public:
+  template <class T>
+  static std::string GetName(int) {
+    return T::kTls ? "Tls" : "Http";
+  }
+};
+using Transports = ::testing::Types<OverHttp, OverTls>;
+TYPED_TEST_SUITE(CookieCsrfTest, Transports, TransportName);
+
+TYPED_TEST(CookieCsrfTest, CookieLoginSetsHostOnlyHttpOnlyStrictCookiesAndNoTokensInTheBody) {
+  Account a = SignUp(this->api(), "cookie");
+  Browser browser(this->api(), TypeParam::kOwnOrigin);
   browser.FetchCsrf();
   ASSERT_TRUE(browser.jar().contains("authd_csrf"));
   auto res = browser.LogIn(a);
@@ -53,9 +74,9 @@ TEST_F(CookieCsrfTest, CookieLoginSetsHostOnlyHttpOnlyStrictCookiesAndNoTokensIn
   EXPECT_EQ(me.result_int(), 200U) << me.body();
 }
 
-TEST_F(CookieCsrfTest, LoginWithCookiesNeedsThisSitesPageAndToken) {
-  Account a = SignUp(api(), "logincsrf");
-  Browser browser(api(), kOwnOrigin);
+TYPED_TEST(CookieCsrfTest, LoginWithCookiesNeedsThisSitesPageAndToken) {
+  Account a = SignUp(this->api(), "logincsrf");
+  Browser browser(this->api(), TypeParam::kOwnOrigin);
   browser.FetchCsrf();
   ExpectProblem(
       browser.Send(
@@ -69,7 +90,7 @@ TEST_F(CookieCsrfTest, LoginWithCookiesNeedsThisSitesPageAndToken) {
   ExpectProblem(browser.LogIn(a), 403, "csrf_failed");
   EXPECT_FALSE(browser.jar().contains("__Host-authd_at"));
   // A token of the attacker's own making is no token of this server.
-  browser.set_origin(kOwnOrigin);
+  browser.set_origin(TypeParam::kOwnOrigin);
   browser.jar()["authd_csrf"] =
       "AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
   ExpectProblem(browser.LogIn(a), 403, "csrf_failed");
@@ -78,9 +99,9 @@ TEST_F(CookieCsrfTest, LoginWithCookiesNeedsThisSitesPageAndToken) {
   EXPECT_EQ(browser.LogIn(a).result_int(), 200U);
 }
 
-TEST_F(CookieCsrfTest, CookieStateChangesNeedTheSessionsTokenAndThisSitesOrigin) {
-  Account a = SignUp(api(), "statechange");
-  Browser browser(api(), kOwnOrigin);
+TYPED_TEST(CookieCsrfTest, CookieStateChangesNeedTheSessionsTokenAndThisSitesOrigin) {
+  Account a = SignUp(this->api(), "statechange");
+  Browser browser(this->api(), TypeParam::kOwnOrigin);
   browser.FetchCsrf();
   const std::string anonymous = browser.jar().at("authd_csrf");
   ASSERT_EQ(browser.LogIn(a).result_int(), 200U);
@@ -94,7 +115,7 @@ TEST_F(CookieCsrfTest, CookieStateChangesNeedTheSessionsTokenAndThisSitesOrigin)
       browser.Send("PATCH", "/v1/users/me", patch, true, {{"Sec-Fetch-Site", "cross-site"}}), 403,
       "csrf_failed");
   // The pre-login token is not this session's token.
-  browser.set_origin(kOwnOrigin);
+  browser.set_origin(TypeParam::kOwnOrigin);
   const std::string session_token = browser.jar().at("authd_csrf");
   browser.jar()["authd_csrf"] = anonymous;
   ExpectProblem(browser.Send("PATCH", "/v1/users/me", patch), 403, "csrf_failed");
@@ -114,10 +135,10 @@ TEST_F(CookieCsrfTest, CookieStateChangesNeedTheSessionsTokenAndThisSitesOrigin)
             200U);
 }
 
-TEST_F(CookieCsrfTest, AnotherSessionsTokenDoesNotWork) {
-  Account a = SignUp(api(), "twobrowsers");
-  Browser first(api(), kOwnOrigin);
-  Browser second(api(), kOwnOrigin);
+TYPED_TEST(CookieCsrfTest, AnotherSessionsTokenDoesNotWork) {
+  Account a = SignUp(this->api(), "twobrowsers");
+  Browser first(this->api(), TypeParam::kOwnOrigin);
+  Browser second(this->api(), TypeParam::kOwnOrigin);
   first.FetchCsrf();
   second.FetchCsrf();
   ASSERT_EQ(first.LogIn(a).result_int(), 200U);
@@ -127,9 +148,9 @@ TEST_F(CookieCsrfTest, AnotherSessionsTokenDoesNotWork) {
                 "csrf_failed");
 }
 
-TEST_F(CookieCsrfTest, RefreshAndLogoutByCookie) {
-  Account a = SignUp(api(), "refreshcookie");
-  Browser browser(api(), kOwnOrigin);
+TYPED_TEST(CookieCsrfTest, RefreshAndLogoutByCookie) {
+  Account a = SignUp(this->api(), "refreshcookie");
+  Browser browser(this->api(), TypeParam::kOwnOrigin);
   browser.FetchCsrf();
   ASSERT_EQ(browser.LogIn(a).result_int(), 200U);
   const std::string old_refresh = browser.jar().at("__Host-authd_rt");
@@ -152,10 +173,10 @@ TEST_F(CookieCsrfTest, RefreshAndLogoutByCookie) {
   ExpectProblem(browser.Get("/v1/users/me"), 401, "invalid_token");
 }
 
-TEST_F(CookieCsrfTest, MfaStepSetsCookiesToo) {
-  Account a = NewUser(api(), "cookiemfa");
-  const auto app = Enroll(api(), a);
-  Browser browser(api(), kOwnOrigin);
+TYPED_TEST(CookieCsrfTest, MfaStepSetsCookiesToo) {
+  Account a = NewUser(this->api(), "cookiemfa");
+  const auto app = Enroll(this->api(), a);
+  Browser browser(this->api(), TypeParam::kOwnOrigin);
   browser.FetchCsrf();
   auto first = browser.LogIn(a);
   ASSERT_EQ(first.result_int(), 200U);

@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -34,6 +35,7 @@
 #include <vector>
 
 #include "tests/integration/process.hpp"
+#include "tests/integration/tls_cert.hpp"
 #include "tests/unit/net/test_client.hpp"
 
 namespace authd::test {
@@ -98,6 +100,10 @@ struct ServerSpec {
   // The data folder to use instead of one in the test's temp folder (e.g. on a small tmpfs the
   // test mounted); created when missing, never removed by the server object.
   std::string data_dir;
+  // Serve HTTPS/WSS: a throwaway self-signed certificate for localhost/127.0.0.1 is written
+  // beside the data folder and passed as --tls-cert/--tls-key. Talk to it with
+  // Api(server.port(), timeout, server.tls()) or TestClient(port, timeout, ClientTls{}).
+  bool tls = false;
 };
 
 class AuthdServer {
@@ -108,6 +114,10 @@ class AuthdServer {
 
   explicit AuthdServer(ServerSpec spec = {}) : spec_(std::move(spec)) {
     std::filesystem::create_directories(data_dir());
+    if (spec_.tls) {
+      std::filesystem::create_directories(folder_.Sub("tls"));
+      tls_files_ = WriteSelfSigned(folder_.Sub("tls"));
+    }
     if (spec_.with_admin) {
       auto added = RunProcess(
           {AuthdBinary(), "user", "add", "--data", data_dir(), "--username", kAdminUsername,
@@ -140,6 +150,13 @@ class AuthdServer {
     return spec_.data_dir.empty() ? folder_.Sub("data") : spec_.data_dir;
   }
   [[nodiscard]] const std::string& admin_id() const { return admin_id_; }
+  // True when it serves HTTPS (ServerSpec::tls).
+  [[nodiscard]] bool tls() const { return spec_.tls; }
+  // The client settings for it: nullopt for plain HTTP.
+  [[nodiscard]] std::optional<net::testing::ClientTls> client_tls() const {
+    if (!spec_.tls) return std::nullopt;
+    return net::testing::ClientTls{};
+  }
 
   // False once the server process has exited (crashed, or was stopped or killed).
   [[nodiscard]] bool running() {
@@ -239,6 +256,8 @@ class AuthdServer {
         argv.insert(argv.end(), {flag, "0"});
       }
     }
+    if (spec_.tls)
+      argv.insert(argv.end(), {"--tls-cert", tls_files_.cert, "--tls-key", tls_files_.key});
     argv.insert(argv.end(), spec_.flags.begin(), spec_.flags.end());
     // Everything the child needs is prepared before fork: after it only async-signal-safe calls.
     std::vector<char*> args;
@@ -278,7 +297,7 @@ class AuthdServer {
         error_ = "authd serve exited early";
         return false;
       }
-      net::testing::TestClient client(port_, std::chrono::seconds(1));
+      net::testing::TestClient client(port_, std::chrono::seconds(1), client_tls());
       if (client.connected()) {
         auto res = client.Do("GET", "/healthz");
         if (res && res->result_int() == 200) return true;
@@ -291,6 +310,7 @@ class AuthdServer {
 
   ServerSpec spec_;
   TempFolder folder_;
+  TlsFilesOnDisk tls_files_;
   std::string admin_id_;
   std::string error_;
   std::uint16_t port_ = 0;

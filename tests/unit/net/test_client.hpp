@@ -1,11 +1,17 @@
 // A small synchronous HTTP/1.1 client for the net tests, talking only to 127.0.0.1.
 // Every operation is bounded by the client's timeout (default 5 s): it runs Beast's async
 // operations on a private io_context, and beast::tcp_stream closes the socket when the deadline
-// passes, so a hung server fails the test instead of hanging it.
+// passes, so a hung server fails the test instead of hanging it. With ClientTls it speaks HTTPS
+// (TLS over the same TCP stream; the server's certificate is not verified: tests use throwaway
+// self-signed ones).
 #pragma once
+
+#include <openssl/ssl.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
@@ -15,6 +21,7 @@
 #include <boost/beast/http/write.hpp>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,18 +38,34 @@ using ClientRequest = http::request<http::string_body>;
 using ClientResponse = http::response<http::string_body>;
 using ExtraHeaders = std::vector<std::pair<std::string, std::string>>;
 
+struct ClientTls {
+  int min_version = 0;  // e.g. TLS1_VERSION; 0: OpenSSL's default
+  int max_version = 0;  // e.g. TLS1_1_VERSION; 0: the newest
+  // Security level 0, so that OpenSSL lets this client offer TLS 1.0/1.1 and their ciphers.
+  bool legacy = false;
+};
+
 class TestClient {
  public:
   explicit TestClient(std::uint16_t port,
-                      std::chrono::milliseconds timeout = std::chrono::seconds(5))
+                      std::chrono::milliseconds timeout = std::chrono::seconds(5),
+                      std::optional<ClientTls> tls = std::nullopt)
       : stream_(io_context_), timeout_(timeout) {
     asio::ip::tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), port);
     error_ = Run([&](auto done) { stream_.async_connect(endpoint, done); });
     connected_ = !error_;
+    if (connected_ && tls) {
+      StartTls(*tls);
+      connected_ = !error_;
+    }
   }
 
-  // False when the connect failed.
+  // False when the connect (or the TLS handshake) failed.
   [[nodiscard]] bool connected() const { return connected_; }
+  // The negotiated protocol ("TLSv1.3"), or "" without TLS.
+  [[nodiscard]] std::string tls_version() const {
+    return tls_ ? SSL_get_version(tls_->native_handle()) : "";
+  }
   // The error of the last failed operation (beast::error::timeout when the deadline passed).
   [[nodiscard]] beast::error_code error() const { return error_; }
 
@@ -65,12 +88,14 @@ class TestClient {
   }
 
   bool Send(ClientRequest& req) {
-    error_ = Run([&](auto done) { http::async_write(stream_, req, done); });
+    error_ = Run([&](auto done) { With([&](auto& s) { http::async_write(s, req, done); }); });
     return !error_;
   }
 
   bool WriteRaw(std::string_view bytes) {
-    error_ = Run([&](auto done) { asio::async_write(stream_, asio::buffer(bytes), done); });
+    error_ = Run([&](auto done) {
+      With([&](auto& s) { asio::async_write(s, asio::buffer(bytes), done); });
+    });
     return !error_;
   }
 
@@ -78,7 +103,8 @@ class TestClient {
     http::response_parser<http::string_body> parser;
     parser.body_limit(16 * 1024 * 1024);
     parser.skip(head);  // a HEAD answer has Content-Length but no body
-    error_ = Run([&](auto done) { http::async_read(stream_, buffer_, parser, done); });
+    error_ =
+        Run([&](auto done) { With([&](auto& s) { http::async_read(s, buffer_, parser, done); }); });
     if (error_) return std::nullopt;
     return parser.release();
   }
@@ -91,7 +117,9 @@ class TestClient {
     for (;;) {
       char chunk[4096];
       std::size_t n = 0;
-      error_ = Run([&](auto done) { stream_.async_read_some(asio::buffer(chunk), done); }, &n);
+      error_ = Run(
+          [&](auto done) { With([&](auto& s) { s.async_read_some(asio::buffer(chunk), done); }); },
+          &n);
       got.append(chunk, n);
       if (error_ == beast::error::timeout) return std::nullopt;
       if (error_) return got;
@@ -105,6 +133,29 @@ class TestClient {
   }
 
  private:
+  using TlsLayer = asio::ssl::stream<beast::tcp_stream&>;
+
+  void StartTls(const ClientTls& tls) {
+    tls_context_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+    SSL_CTX* native = tls_context_->native_handle();
+    if (tls.legacy) SSL_CTX_set_cipher_list(native, "ALL:@SECLEVEL=0");
+    if (tls.min_version != 0) SSL_CTX_set_min_proto_version(native, tls.min_version);
+    if (tls.max_version != 0) SSL_CTX_set_max_proto_version(native, tls.max_version);
+    tls_context_->set_verify_mode(asio::ssl::verify_none);
+    tls_ = std::make_unique<TlsLayer>(stream_, *tls_context_);
+    error_ = Run([&](auto done) { tls_->async_handshake(asio::ssl::stream_base::client, done); });
+  }
+
+  // Calls f with the stream requests go over: the TLS layer when there is one.
+  template <class F>
+  void With(F f) {
+    if (tls_) {
+      f(*tls_);
+    } else {
+      f(stream_);
+    }
+  }
+
   // Starts an async operation with a completion handler and runs it to the end (or deadline).
   template <class Initiate>
   beast::error_code Run(Initiate initiate, std::size_t* transferred = nullptr) {
@@ -125,6 +176,8 @@ class TestClient {
 
   asio::io_context io_context_;
   beast::tcp_stream stream_;
+  std::unique_ptr<asio::ssl::context> tls_context_;
+  std::unique_ptr<TlsLayer> tls_;  // declared after stream_, destroyed before it
   beast::flat_buffer buffer_;
   std::chrono::milliseconds timeout_;
   beast::error_code error_;
