@@ -14,6 +14,7 @@
 #include "net/csrf.hpp"
 #include "net/fields.hpp"
 #include "net/login_responses.hpp"
+#include "net/login_throttle.hpp"
 #include "net/mail_hooks.hpp"
 #include "net/passwords.hpp"
 #include "net/problems.hpp"
@@ -127,27 +128,11 @@ awaitable<Response> Login(RequestContext& ctx) {
   }
   const std::string actor = *found ? (*found)->id : std::string();
   auto origin = OriginOf(ctx.request, s.options, actor);
-  // Throttling: a cheap look at committed state before spending argon2id, so throttled attempts
-  // are shed early; the writer looks again (Guarded) so concurrent attempts cannot outrun it.
-  projections::LoginAttempt attempt;
-  auto throttled = std::make_shared<projections::ThrottleVerdict>();
-  if (s.login_guard != nullptr) {
-    origin.addr = s.login_guard->AddressHash(origin.ip);
-    attempt = {actor, actor.empty() ? s.users_cmd.AttemptedNameHash(attempted) : "", origin.addr};
-    auto verdict = s.login_guard->Check(s.log, attempt, s.clock.NowMicros());
-    if (!verdict) co_return ProblemForError(verdict.error());
-    if (verdict->throttled()) {
-      // Named first: GCC 12 double-destroys temporaries inside co_await expressions.
-      auto decide = s.login_guard->RecordThrottled(attempt, *verdict, origin);
-      auto recorded = co_await Commit(s.log, decide);
-      if (!recorded) co_return ProblemForError(recorded.error());
-      co_return TooManyAttempts(*verdict, s.clock.NowMicros());
-    }
-  }
-  const auto guarded = [&](storage::DecideFn inner) {
-    if (s.login_guard == nullptr) return inner;
-    return s.login_guard->Guard(std::move(inner), attempt, origin, throttled);
-  };
+  // Throttled attempts are shed before argon2id is spent.
+  LoginThrottle throttle(s, origin, actor,
+                         actor.empty() ? s.users_cmd.AttemptedNameHash(attempted) : "");
+  auto shed = co_await throttle.Admit();
+  if (shed) co_return std::move(*shed);
 
   auto verified = co_await VerifyPassword(s, phc, *password);
   if (!verified) co_return ProblemForError(verified.error());
@@ -156,24 +141,24 @@ awaitable<Response> Login(RequestContext& ctx) {
     const auto reason =
         *found ? projections::LoginFailure::kBadPassword : projections::LoginFailure::kUnknownUser;
     // Named first: GCC 12 double-destroys temporaries inside co_await expressions.
-    auto decide = guarded(s.users_cmd.LoginFailed(actor, attempted, reason, origin));
+    auto decide = throttle.Guarded(s.users_cmd.LoginFailed(actor, attempted, reason, origin));
     auto failed = co_await Commit(s.log, decide);
     if (!failed && storage::IsUnavailable(failed.error())) {
       co_return ProblemForError(failed.error());
     }
-    if (throttled->throttled()) co_return TooManyAttempts(*throttled, s.clock.NowMicros());
+    if (auto refused = throttle.Refused()) co_return std::move(*refused);
     co_return InvalidCredentials();
   }
   const auto& user = **found;
   if (user.disabled) {
     // Named first: GCC 12 double-destroys temporaries inside co_await expressions.
-    auto decide = guarded(
+    auto decide = throttle.Guarded(
         s.users_cmd.LoginFailed(user.id, attempted, projections::LoginFailure::kDisabled, origin));
     auto failed = co_await Commit(s.log, decide);
     if (!failed && storage::IsUnavailable(failed.error())) {
       co_return ProblemForError(failed.error());
     }
-    if (throttled->throttled()) co_return TooManyAttempts(*throttled, s.clock.NowMicros());
+    if (auto refused = throttle.Refused()) co_return std::move(*refused);
     co_return ProblemResponse(403, "account_disabled", "Account disabled",
                               "This account is disabled.");
   }
@@ -201,7 +186,7 @@ awaitable<Response> Login(RequestContext& ctx) {
                                   .lifetime = s.options.session_lifetime};
   const std::string session_id = session.session_id;
   // Named first: GCC 12 double-destroys temporaries inside co_await expressions.
-  auto decide = guarded(s.sessions_cmd.Login(std::move(session), origin));
+  auto decide = throttle.Guarded(s.sessions_cmd.Login(std::move(session), origin));
   auto committed = co_await Commit(s.log, decide);
   if (!committed) {
     // Deleted or disabled between the lookup and the commit: the same answer as before.
@@ -209,7 +194,7 @@ awaitable<Response> Login(RequestContext& ctx) {
     co_return ProblemForError(committed.error());
   }
   // Throttled in the writer: even the right password gets no session.
-  if (throttled->throttled()) co_return TooManyAttempts(*throttled, s.clock.NowMicros());
+  if (auto refused = throttle.Refused()) co_return std::move(*refused);
   auto view = s.users.View(user);
   if (!view) co_return ProblemForError(view.error());
   co_return SessionResponse(s, use_cookies, *view, session_id, {"pwd"}, committed->back().at,

@@ -11,6 +11,7 @@
 #include "net/commit.hpp"
 #include "net/fields.hpp"
 #include "net/login_responses.hpp"
+#include "net/login_throttle.hpp"
 #include "net/mfa_codes.hpp"
 #include "net/problems.hpp"
 
@@ -72,25 +73,9 @@ awaitable<Response> CompleteMfaLogin(RequestContext& ctx) {
   const auto& user = **found;
 
   auto origin = OriginOf(ctx.request, s.options, user.id);
-  projections::LoginAttempt attempt;
-  auto throttled = std::make_shared<projections::ThrottleVerdict>();
-  if (s.login_guard != nullptr) {
-    origin.addr = s.login_guard->AddressHash(origin.ip);
-    attempt = {user.id, "", origin.addr};
-    auto verdict = s.login_guard->Check(s.log, attempt, now);
-    if (!verdict) co_return ProblemForError(verdict.error());
-    if (verdict->throttled()) {
-      // Named first: GCC 12 double-destroys temporaries inside co_await expressions.
-      auto decide = s.login_guard->RecordThrottled(attempt, *verdict, origin);
-      auto recorded = co_await Commit(s.log, decide);
-      if (!recorded) co_return ProblemForError(recorded.error());
-      co_return TooManyAttempts(*verdict, s.clock.NowMicros());
-    }
-  }
-  const auto guarded = [&](storage::DecideFn inner) {
-    if (s.login_guard == nullptr) return inner;
-    return s.login_guard->Guard(std::move(inner), attempt, origin, throttled);
-  };
+  LoginThrottle throttle(s, origin, user.id, "");
+  auto shed = co_await throttle.Admit();
+  if (shed) co_return std::move(*shed);
 
   const std::string refresh = TokenService::NewRefreshToken();
   projections::NewSession session{.user_id = user.id,
@@ -105,9 +90,9 @@ awaitable<Response> CompleteMfaLogin(RequestContext& ctx) {
   const std::string session_id = session.session_id;
   if (proved) {
     // Named first: GCC 12 double-destroys temporaries inside co_await expressions.
-    auto decide = guarded(s.sessions_cmd.Login(std::move(session), origin));
+    auto decide = throttle.Guarded(s.sessions_cmd.Login(std::move(session), origin));
     auto committed = co_await Commit(s.log, decide);
-    if (committed && !throttled->throttled()) {
+    if (committed && !throttle.Refused()) {
       auto view = s.users.View(user);
       if (!view) co_return ProblemForError(view.error());
       co_return SessionResponse(s, use_cookies, *view, session_id, {"pwd", "otp"},
@@ -116,16 +101,16 @@ awaitable<Response> CompleteMfaLogin(RequestContext& ctx) {
     if (!committed && committed.error() != core::Errc::kInvalidMfaCode) {
       co_return ProblemForError(committed.error());
     }
-    if (throttled->throttled()) co_return TooManyAttempts(*throttled, s.clock.NowMicros());
+    if (auto refused = throttle.Refused()) co_return std::move(*refused);
     // Spent by a concurrent request between our check and the writer's.
   }
 
   // Named first: GCC 12 double-destroys temporaries inside co_await expressions.
-  auto decide =
-      guarded(s.users_cmd.LoginFailed(user.id, "", projections::LoginFailure::kBadMfaCode, origin));
+  auto decide = throttle.Guarded(
+      s.users_cmd.LoginFailed(user.id, "", projections::LoginFailure::kBadMfaCode, origin));
   auto failed = co_await Commit(s.log, decide);
   if (!failed && storage::IsUnavailable(failed.error())) co_return ProblemForError(failed.error());
-  if (throttled->throttled()) co_return TooManyAttempts(*throttled, s.clock.NowMicros());
+  if (auto refused = throttle.Refused()) co_return std::move(*refused);
   s.mfa->ReturnChallenge(*token, std::move(*challenge));
   co_return InvalidCode("The code is not right or was already used.");
 }
