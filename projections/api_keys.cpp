@@ -7,6 +7,7 @@
 #include "core/event_codec.hpp"
 #include "core/event_types.hpp"
 #include "projections/command_support.hpp"
+#include "projections/id_list.hpp"
 #include "projections/json_fields.hpp"
 #include "projections/user_record.hpp"
 #include "projections/user_table.hpp"
@@ -25,26 +26,6 @@ Result<std::optional<ApiKeyRecord>> Load(storage::ProjectionStore& store, std::s
   return std::optional<ApiKeyRecord>(std::move(*k));
 }
 
-Result<std::vector<std::string>> LoadList(storage::ProjectionStore& store,
-                                          std::string_view user_id) {
-  auto row = store.Get(UserApiKeysKey(user_id));
-  if (!row) return row.error();
-  if (!*row) return std::vector<std::string>();
-  boost::system::error_code ec;
-  auto v = boost::json::parse(**row, ec);
-  if (ec) return core::Errc::kCorruptRecord;
-  return StringsOf(&v);
-}
-
-void StoreList(storage::ProjectionStore& store, std::string_view user_id,
-               const std::vector<std::string>& ids) {
-  if (ids.empty()) {
-    store.Delete(UserApiKeysKey(user_id));
-  } else {
-    store.Put(UserApiKeysKey(user_id), core::CanonicalJson(ToJsonArray(ids)));
-  }
-}
-
 void Remove(storage::ProjectionStore& store, const ApiKeyRecord& k) {
   store.Delete(ApiKeyHashKey(k.hash));
   store.Delete(ApiKeyKey(k.id));
@@ -61,10 +42,10 @@ Result<void> ApplyCreated(const core::Event& event, storage::ProjectionStore& st
   k.hash = std::string(StringOf(event.data, "key_hash"));
   store.Put(ApiKeyKey(k.id), EncodeApiKeyRecord(k));
   store.Put(ApiKeyHashKey(k.hash), k.id);
-  auto list = LoadList(store, k.user_id);
+  auto list = LoadIdList(store, UserApiKeysKey(k.user_id));
   if (!list) return list.error();
   list->push_back(k.id);
-  StoreList(store, k.user_id, *list);
+  StoreIdList(store, UserApiKeysKey(k.user_id), *list);
   return {};
 }
 
@@ -85,15 +66,15 @@ Result<void> ApplyRevoked(const core::Event& event, storage::ProjectionStore& st
   if (!k) return k.error();
   if (!*k) return {};
   Remove(store, **k);
-  auto list = LoadList(store, (*k)->user_id);
+  auto list = LoadIdList(store, UserApiKeysKey((*k)->user_id));
   if (!list) return list.error();
   std::erase(*list, (*k)->id);
-  StoreList(store, (*k)->user_id, *list);
+  StoreIdList(store, UserApiKeysKey((*k)->user_id), *list);
   return {};
 }
 
 Result<void> ApplyUserDeleted(const core::Event& event, storage::ProjectionStore& store) {
-  auto list = LoadList(store, event.stream);
+  auto list = LoadIdList(store, UserApiKeysKey(event.stream));
   if (!list) return list.error();
   for (const auto& id : *list) {
     auto k = Load(store, id);

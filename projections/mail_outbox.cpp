@@ -7,6 +7,7 @@
 #include "core/event_codec.hpp"
 #include "core/event_types.hpp"
 #include "core/hashing.hpp"
+#include "projections/id_list.hpp"
 #include "projections/json_fields.hpp"
 
 namespace authd::projections {
@@ -18,26 +19,6 @@ std::string UserKey(std::string_view user_id) {
   return "u/" + std::string(user_id);
 }
 
-Result<std::vector<std::string>> LoadList(storage::ProjectionStore& store,
-                                          std::string_view user_id) {
-  auto row = store.Get(UserKey(user_id));
-  if (!row) return row.error();
-  if (!*row) return std::vector<std::string>();
-  boost::system::error_code ec;
-  auto v = boost::json::parse(**row, ec);
-  if (ec) return core::Errc::kCorruptRecord;
-  return StringsOf(&v);
-}
-
-void StoreList(storage::ProjectionStore& store, std::string_view user_id,
-               const std::vector<std::string>& ids) {
-  if (ids.empty()) {
-    store.Delete(UserKey(user_id));
-  } else {
-    store.Put(UserKey(user_id), core::CanonicalJson(ToJsonArray(ids)));
-  }
-}
-
 Result<void> ApplyRequested(const core::Event& event, storage::ProjectionStore& store) {
   auto to = event.sealed.find("to");
   OutboxRecord m{.id = event.stream,
@@ -47,25 +28,25 @@ Result<void> ApplyRequested(const core::Event& event, storage::ProjectionStore& 
                  .expires_at = IntOf(event.data, "expires_at"),
                  .sealed_to = to == event.sealed.end() ? std::string() : to->second};
   store.Put(OutboxKey(m.id), EncodeOutboxRecord(m));
-  auto list = LoadList(store, m.user_id);
+  auto list = LoadIdList(store, UserKey(m.user_id));
   if (!list) return list.error();
   list->push_back(m.id);
-  StoreList(store, m.user_id, *list);
+  StoreIdList(store, UserKey(m.user_id), *list);
   return {};
 }
 
 Result<void> ApplyDelivered(const core::Event& event, storage::ProjectionStore& store) {
   store.Delete(OutboxKey(event.stream));
   const std::string_view user_id = StringOf(event.data, "user_id");
-  auto list = LoadList(store, user_id);
+  auto list = LoadIdList(store, UserKey(user_id));
   if (!list) return list.error();
   std::erase(*list, event.stream);
-  StoreList(store, user_id, *list);
+  StoreIdList(store, UserKey(user_id), *list);
   return {};
 }
 
 Result<void> ApplyUserDeleted(const core::Event& event, storage::ProjectionStore& store) {
-  auto list = LoadList(store, event.stream);
+  auto list = LoadIdList(store, UserKey(event.stream));
   if (!list) return list.error();
   for (const auto& id : *list)
     store.Delete(OutboxKey(id));

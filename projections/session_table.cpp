@@ -7,6 +7,8 @@
 #include "core/event_codec.hpp"
 #include "core/event_types.hpp"
 #include "core/hashing.hpp"
+#include "projections/id_list.hpp"
+#include "projections/json_fields.hpp"
 #include "projections/sealed_json.hpp"
 
 namespace authd::projections {
@@ -14,28 +16,11 @@ namespace {
 
 namespace ev = core::events;
 
-boost::json::array ToArray(const std::vector<std::string>& v) {
-  boost::json::array a;
-  for (const auto& s : v)
-    a.emplace_back(s);
-  return a;
-}
-
 std::vector<std::string> FromArray(const boost::json::value& v) {
   std::vector<std::string> out;
   for (const auto& s : v.as_array())
     out.emplace_back(s.as_string());
   return out;
-}
-
-std::string_view StringField(const boost::json::object& data, std::string_view name) {
-  const auto* v = data.if_contains(name);
-  return v != nullptr && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
-}
-
-core::Micros IntField(const boost::json::object& data, std::string_view name) {
-  const auto* v = data.if_contains(name);
-  return v != nullptr && v->is_int64() ? v->get_int64() : 0;
 }
 
 Result<std::optional<SessionRecord>> Load(storage::ProjectionStore& store, std::string_view id) {
@@ -45,22 +30,6 @@ Result<std::optional<SessionRecord>> Load(storage::ProjectionStore& store, std::
   auto s = DecodeSessionRecord(**row);
   if (!s) return s.error();
   return std::optional<SessionRecord>(std::move(*s));
-}
-
-Result<std::vector<std::string>> LoadList(storage::ProjectionStore& store,
-                                          std::string_view user_id) {
-  auto row = store.Get(UserSessionsKey(user_id));
-  if (!row) return row.error();
-  return *row ? DecodeSessionList(**row) : std::vector<std::string>();
-}
-
-void StoreList(storage::ProjectionStore& store, std::string_view user_id,
-               const std::vector<std::string>& ids) {
-  if (ids.empty()) {
-    store.Delete(UserSessionsKey(user_id));
-  } else {
-    store.Put(UserSessionsKey(user_id), core::CanonicalJson(ToArray(ids)));
-  }
 }
 
 void Forget(storage::ProjectionStore& store, const SessionRecord& s) {
@@ -75,22 +44,22 @@ Result<void> Revoke(storage::ProjectionStore& store, std::string_view id) {
   if (!s) return s.error();
   if (!*s) return {};
   Forget(store, **s);
-  auto list = LoadList(store, (*s)->user_id);
+  auto list = LoadIdList(store, UserSessionsKey((*s)->user_id));
   if (!list) return list.error();
   std::erase(*list, std::string(id));
-  StoreList(store, (*s)->user_id, *list);
+  StoreIdList(store, UserSessionsKey((*s)->user_id), *list);
   return {};
 }
 
 Result<void> RevokeAllOf(storage::ProjectionStore& store, std::string_view user_id) {
-  auto list = LoadList(store, user_id);
+  auto list = LoadIdList(store, UserSessionsKey(user_id));
   if (!list) return list.error();
   for (const auto& id : *list) {
     auto s = Load(store, id);
     if (!s) return s.error();
     if (*s) Forget(store, **s);
   }
-  StoreList(store, user_id, {});
+  StoreIdList(store, UserSessionsKey(user_id), {});
   return {};
 }
 
@@ -129,8 +98,8 @@ std::string EncodeSessionRecord(const SessionRecord& s) {
   o["expires_at"] = s.expires_at;
   o["auth_time"] = s.auth_time;
   o["refresh_hash"] = s.refresh_hash;
-  o["old_hashes"] = ToArray(s.old_hashes);
-  o["amr"] = ToArray(s.amr);
+  o["old_hashes"] = ToJsonArray(s.old_hashes);
+  o["amr"] = ToJsonArray(s.amr);
   o["sealed"] = SealedToJson(s.sealed);
   return core::CanonicalJson(o);
 }
@@ -161,14 +130,14 @@ Result<SessionRecord> DecodeSessionRecord(std::string_view bytes) {
 Result<void> SessionTable::Apply(const core::Event& event, storage::ProjectionStore& store) {
   const std::string_view type = event.type;
   if (type == ev::kUserLoginSucceeded) {
-    const auto id = StringField(event.data, "session_id");
+    const auto id = StringOf(event.data, "session_id");
     if (id.empty()) return {};
     SessionRecord s;
     s.id = std::string(id);
     s.user_id = event.stream;
     s.created_at = s.last_seen_at = s.auth_time = event.at;
-    s.expires_at = IntField(event.data, "expires_at");
-    s.refresh_hash = std::string(StringField(event.data, "refresh_hash"));
+    s.expires_at = IntOf(event.data, "expires_at");
+    s.refresh_hash = std::string(StringOf(event.data, "refresh_hash"));
     if (const auto* amr = event.data.if_contains("amr"); amr != nullptr && amr->is_array()) {
       s.amr = FromArray(*amr);
     }
@@ -179,14 +148,14 @@ Result<void> SessionTable::Apply(const core::Event& event, storage::ProjectionSt
     }
     store.Put(SessionKey(s.id), EncodeSessionRecord(s));
     if (!s.refresh_hash.empty()) store.Put(RefreshKey(s.refresh_hash), s.id);
-    auto list = LoadList(store, s.user_id);
+    auto list = LoadIdList(store, UserSessionsKey(s.user_id));
     if (!list) return list.error();
     list->push_back(s.id);
-    StoreList(store, s.user_id, *list);
+    StoreIdList(store, UserSessionsKey(s.user_id), *list);
     return {};
   }
   if (type == ev::kSessionRefreshed) {
-    auto s = Load(store, StringField(event.data, "session_id"));
+    auto s = Load(store, StringOf(event.data, "session_id"));
     if (!s) return s.error();
     if (!*s) return {};
     auto& session = **s;
@@ -197,13 +166,13 @@ Result<void> SessionTable::Apply(const core::Event& event, storage::ProjectionSt
       store.Delete(RotatedKey(session.old_hashes.front()));
       session.old_hashes.erase(session.old_hashes.begin());
     }
-    session.refresh_hash = std::string(StringField(event.data, "refresh_hash"));
+    session.refresh_hash = std::string(StringOf(event.data, "refresh_hash"));
     session.last_seen_at = event.at;
     store.Put(RefreshKey(session.refresh_hash), session.id);
     store.Put(SessionKey(session.id), EncodeSessionRecord(session));
     return {};
   }
-  if (type == ev::kSessionRevoked) return Revoke(store, StringField(event.data, "session_id"));
+  if (type == ev::kSessionRevoked) return Revoke(store, StringOf(event.data, "session_id"));
   if (type == ev::kUserDeleted) return RevokeAllOf(store, event.stream);
   return {};
 }
