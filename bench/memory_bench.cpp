@@ -29,6 +29,7 @@
 #include "bench/cpu_time.hpp"
 #include "bench/log_fill.hpp"
 #include "bench/server_process.hpp"
+#include "bench/table_format.hpp"
 #include "core/password_hash.hpp"
 #include "tests/unit/net/test_client.hpp"
 
@@ -52,27 +53,6 @@ struct Config {
   std::string authd;
   bool quick = false;
 };
-
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-std::string Fixed(double value, int decimals) {
-  std::ostringstream out;
-  out << std::fixed << std::setprecision(decimals) << value;
-  return out.str();
-}
-
-std::string Thousands(double value) {
-  std::string digits = std::to_string(static_cast<long long>(value + (value < 0 ? -0.5 : 0.5)));
-  const int first = digits.starts_with('-') ? 1 : 0;
-  for (int i = static_cast<int>(digits.size()) - 3; i > first; i -= 3)
-    digits.insert(static_cast<std::size_t>(i), ",");
-  return digits;
-}
 
 std::string PercentEncode(std::string_view s) {
   static constexpr char kHex[] = "0123456789ABCDEF";

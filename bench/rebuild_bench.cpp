@@ -29,6 +29,7 @@
 #include "bench/bench_dir.hpp"
 #include "bench/cpu_time.hpp"
 #include "bench/log_fill.hpp"
+#include "bench/table_format.hpp"
 #include "core/event_codec.hpp"
 
 namespace authd::bench {
@@ -39,26 +40,6 @@ struct Config {
   int reps = 3;
   bool quick = false;
 };
-
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-std::string Thousands(double value) {
-  std::string digits = std::to_string(static_cast<long long>(value + 0.5));
-  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3)
-    digits.insert(static_cast<std::size_t>(i), ",");
-  return digits;
-}
-
-std::string Fixed(double value, int decimals) {
-  std::ostringstream out;
-  out << std::fixed << std::setprecision(decimals) << value;
-  return out.str();
-}
 
 std::uint64_t FolderBytes(const std::string& path) {
   std::uint64_t total = 0;
