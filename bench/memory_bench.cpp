@@ -266,7 +266,7 @@ int Run(const Config& config) {
             << Thousands(static_cast<double>(config.sessions)) << " live sessions"
             << (config.quick ? " (--quick)" : "") << ", " << config.reps
             << " server starts per folder, " << config.touch << " single-user GETs; server "
-            << config.authd << "; load average (1/5/15 min) " << LoadAverage() << "\n";
+            << config.authd << "; load average (1/5/15 min) " << LoadAverage() << std::endl;
 
   std::string why;
   {
@@ -292,7 +292,7 @@ int Run(const Config& config) {
     return 1;
   }
   std::cout << "signed up " << Thousands(static_cast<double>(config.users - 1)) << " users in "
-            << Fixed(fill_users_seconds, 1) << " s (sync off)\n";
+            << Fixed(fill_users_seconds, 1) << " s (sync off)" << std::endl;
 
   // Single-user reads spread evenly over every user.
   std::vector<std::string> sample;
@@ -316,7 +316,7 @@ int Run(const Config& config) {
     std::cout << what << ": started in " << Fixed(s.start_seconds, 2) << " s, RSS "
               << s.started.rss_kib / 1024 << " MiB after start, " << s.touched.rss_kib / 1024
               << " MiB after the working set (anon " << s.touched.anon_kib / 1024 << ", peak "
-              << s.touched.hwm_kib / 1024 << ", " << s.touched.threads << " threads)\n";
+              << s.touched.hwm_kib / 1024 << ", " << s.touched.threads << " threads)" << std::endl;
     into.push_back(s);
     return true;
   };
@@ -347,7 +347,7 @@ int Run(const Config& config) {
     return 1;
   }
   std::cout << "opened " << Thousands(static_cast<double>(config.sessions)) << " sessions in "
-            << Fixed(fill_sessions_seconds, 1) << " s (sync off)\n";
+            << Fixed(fill_sessions_seconds, 1) << " s (sync off)" << std::endl;
   for (int rep = 0; rep < config.reps; ++rep) {
     if (!measure(base, &admin_only, base_samples, "admin only") ||
         !measure(full, &sample, session_samples, "users + sessions")) {

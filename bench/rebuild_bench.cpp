@@ -168,7 +168,7 @@ int Run(const Config& config) {
   std::cout << "rebuild_bench: " << Thousands(static_cast<double>(config.events)) << " events"
             << (config.quick ? " (--quick)" : "") << ", " << config.reps
             << " repetitions; data folder " << data << "; load average (1/5/15 min) "
-            << LoadAverage() << "\n";
+            << LoadAverage() << std::endl;
 
   // Fill.
   std::string why;
@@ -198,7 +198,7 @@ int Run(const Config& config) {
             << Fixed(fill_seconds, 1) << " s ("
             << Thousands(static_cast<double>(head) / fill_seconds)
             << " events/s, sync off): " << Describe(counts) << "; log folder "
-            << Fixed(static_cast<double>(log_bytes) / (1024.0 * 1024.0), 1) << " MiB\n";
+            << Fixed(static_cast<double>(log_bytes) / (1024.0 * 1024.0), 1) << " MiB" << std::endl;
 
   // Measure, alternating the order so a slow spell of the shared machine hits both.
   std::vector<double> authd_rates;
@@ -223,7 +223,7 @@ int Run(const Config& config) {
         }
         authd_rates.push_back(events / total);
         std::cout << "; all " << Fixed(total, 2) << " s = " << Thousands(events / total)
-                  << " events/s\n";
+                  << " events/s" << std::endl;
       } else {
         double seconds = 0;
         std::uint64_t records = 0;
@@ -238,7 +238,7 @@ int Run(const Config& config) {
         }
         raw_rates.push_back(events / seconds);
         std::cout << "rep " << rep + 1 << " raw scan+decode: " << Fixed(seconds, 2)
-                  << " s = " << Thousands(events / seconds) << " events/s\n";
+                  << " s = " << Thousands(events / seconds) << " events/s" << std::endl;
       }
     }
   }
