@@ -186,6 +186,56 @@ TEST_F(ProjectionTest, AProjectionAddedLaterCatchesUpOnOpen) {
   EXPECT_EQ(Count("a"), "15001");
 }
 
+// Who is "in": `join` puts the stream's key, `leave` deletes it. A rebuild holds a chunk's writes
+// in memory and writes only each key's last one, so a key put and deleted (or deleted and put
+// back) inside one chunk, or across chunks, must end as the log says.
+class MembersProjection final : public InlineProjection {
+ public:
+  [[nodiscard]] std::string_view Name() const override { return "members"; }
+  [[nodiscard]] std::uint32_t Version() const override { return 1; }
+  [[nodiscard]] Result<void> Apply(const core::Event& event, ProjectionStore& store) override {
+    auto present = store.Get(event.stream);
+    if (!present) return present.error();
+    if (event.type == "join") {
+      const auto times = present->has_value() ? std::stoull(**present) + 1 : 1;
+      store.Put(event.stream, std::to_string(times));
+    } else {
+      store.Delete(event.stream);
+    }
+    return {};
+  }
+};
+
+TEST_F(ProjectionTest, RebuildKeepsEachKeysLastWriteWithinAndAcrossChunks) {
+  std::vector<std::unique_ptr<InlineProjection>> members;
+  members.push_back(std::make_unique<MembersProjection>());
+  ASSERT_NO_FATAL_FAILURE(Open(std::move(members)));
+  // 24,000 events, more than two 10,000-event chunks: s<i> joins, leaves when i is even, and joins
+  // again when i is a multiple of 4, all in one group of 3,000 users at a time.
+  for (int round = 0; round < 4; ++round) {
+    std::vector<core::Event> events;
+    for (int i = round * 3'000; i < (round + 1) * 3'000; ++i) {
+      const std::string who = "s" + std::to_string(i);
+      events.push_back(MakeEvent("join", who));
+      if (i % 2 == 0) events.push_back(MakeEvent("leave", who));
+      if (i % 4 == 0) events.push_back(MakeEvent("join", who));
+    }
+    ASSERT_TRUE(log_->Execute(AppendAll(std::move(events))));
+  }
+  // Someone who left long ago, in an earlier chunk, joins again at the very end.
+  ASSERT_TRUE(log_->Execute(AppendAll({MakeEvent("join", "s2")})));
+  ASSERT_TRUE(log_->Rebuild("members"));
+  MembersProjection fresh;
+  auto report = VerifyProjection(*log_, fresh);
+  ASSERT_TRUE(report) << report.error().message();
+  EXPECT_TRUE(report->equal) << report->difference;
+  EXPECT_EQ(log_->Get("proj_members", "s1")->value_or("-"), "1");
+  EXPECT_EQ(log_->Get("proj_members", "s2")->value_or("-"), "1");
+  EXPECT_FALSE(log_->Get("proj_members", "s6")->has_value());
+  EXPECT_EQ(log_->Get("proj_members", "s8")->value_or("-"), "1");
+  EXPECT_EQ(log_->Get("proj_members", "s11999")->value_or("-"), "1");
+}
+
 TEST_F(ProjectionTest, RebuildWhileWritersRun) {
   ASSERT_NO_FATAL_FAILURE(Open());
   std::atomic<bool> stop{false};
