@@ -88,7 +88,7 @@ step() {
 optional=(rebuild_bench memory_bench)  # written in another branch; used when the build has them
 if [ -z "$build" ]; then
   build="$root/build/release"
-  step configure cmake -S "$root" --preset release
+  step configure env -C "$root" cmake --preset release
   targets=(authd argon2_baseline append_bench feeds_bench)
   for t in "${optional[@]}"; do
     if cmake --build "$build" --target help 2>/dev/null | grep -q "^$t:"; then targets+=("$t"); fi
