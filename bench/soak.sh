@@ -37,6 +37,7 @@ port=${AUTHD_SOAK_PORT:-18495}
 keep=${AUTHD_SOAK_KEEP:-0}
 # `authd serve` takes every AUTHD_* variable as an option and refuses unknown ones.
 unset AUTHD_BENCH_BUILD AUTHD_SOAK_PORT AUTHD_SOAK_KEEP
+"$root/scripts/install-bench-deps.sh"  # curl, python3
 if [ -z "$build" ]; then
   build="$root/build/release"
   (cd "$root" && cmake --preset release >/dev/null &&
