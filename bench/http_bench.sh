@@ -24,7 +24,7 @@ here="$root/bench/http"
 # shellcheck source=bench/lib.sh
 . "$root/bench/lib.sh"
 
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 quick=0
 rows_file=""
 peer_names=()

@@ -9,7 +9,8 @@
 #   - projection rebuild vs raw scan (rebuild_bench) and memory with 1M users (memory_bench),
 #     when those targets exist in the build.
 #
-#   bench/run.sh [--quick] [--peer NAME=URL ...]      (~12-15 min; --quick ~4 min)
+#   bench/run.sh [--quick] [--peer NAME=URL ...]   (budget ~15 min, --quick ~4 min; measured
+#   without rebuild/memory, one peer, busy 2-core VM: 401 s, --quick 95 s)
 #
 # --peer NAME=URL: another server implementing authd's routes (docs/API.md), on loopback only
 # (http://127.0.0.1[:PORT], http://[::1][:PORT], http://localhost[:PORT]). Repeatable.

@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
     --minutes=*) minutes=${1#--minutes=} ;;
     --workers) workers=${2:?}; shift ;;
     --workers=*) workers=${1#--workers=} ;;
-    *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
   esac
   shift
 done
