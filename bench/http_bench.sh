@@ -139,7 +139,7 @@ done
 # peer_user[i], peer_token[i]: the login user and the reader's access token of peer i.
 peer_user=()
 peer_token=()
-peer_json() {  # peer_json URL BODY [TOKEN]: POST, prints "STATUS BODY"
+peer_json() {  # peer_json URL BODY: POSTs the JSON body, prints the status, body in $work/peer_body
   curl -s --max-time 30 -o "$work/peer_body" -w '%{http_code}' -H 'Content-Type: application/json' \
     -d "$2" "$1"
 }
