@@ -7,13 +7,13 @@ wrong password, then logout and a new login (every other user), and finally DELE
 so the number of live users and sessions stays bounded while the event log grows. Every answer
 is counted by request kind and status against the status that kind must get.
 
-Meanwhile the server's resident memory (/proc/PID/smaps: the sum of Rss, i.e. VmRSS, and the
-part of it in argon2id's work areas) and open descriptors (/proc/PID/fd, split into
-sockets, files in the data folder and the rest) are sampled every --interval seconds. At the end
-it prints the samples, the statuses and the verdicts, and exits 1 when one check fails:
-  - RSS (without argon2id's transient work areas, see sample()): the median of the last third of the
-    samples taken after the warm-up may exceed the median of the first third by at most
-    --rss-tolerance percent (default 10) plus --rss-slack-mib (8);
+Every --interval seconds the load pauses for a moment (see Gate) and the server's RSS
+(/proc/PID/status VmRSS) and open descriptors (/proc/PID/fd, split into sockets, files in the
+data folder and the rest) are sampled. At the end it prints the samples, the statuses and the
+verdicts, and exits 1 when one check fails:
+  - RSS: the median of the last third of the samples taken after the warm-up may exceed the
+    median of the first third by at most --rss-tolerance percent (default 10) plus
+    --rss-slack-mib (8);
   - descriptors: with the load stopped, sockets and descriptors outside the data folder must be
     back at their count before the load; descriptors of files in the data folder (RocksDB's
     tables, which come and go with flushes and compactions) must level off: last third's median
@@ -48,9 +48,44 @@ MAX_CYCLES_PER_WORKER = 1_000_000  # a bound besides the deadline
 ME_PER_CYCLE = 5  # cheap reads per user life, as clients poll far more than they log in
 
 
+class Gate:
+    """Lets the sampler quiesce the load: no request in flight means no password hash running,
+    so the sample's RSS holds no argon2id work area (each hash maps 19 MiB for ~50-100 ms; with
+    the hashing pool busy, RSS read under load jumps by up to 2 x 19 MiB between readings)."""
+
+    def __init__(self):
+        self.cond = threading.Condition()
+        self.paused = False
+        self.active = 0
+
+    def enter(self):
+        with self.cond:
+            self.cond.wait_for(lambda: not self.paused, timeout=60)
+            self.active += 1
+
+    def leave(self):
+        with self.cond:
+            self.active -= 1
+            self.cond.notify_all()
+
+    def pause(self):
+        """Stops new requests and waits (at most 35 s: a request times out after 30) for the
+        ones in flight; True when none is left."""
+        with self.cond:
+            self.paused = True
+            return self.cond.wait_for(lambda: self.active == 0, timeout=35)
+
+    def resume(self):
+        with self.cond:
+            self.paused = False
+            self.cond.notify_all()
+
+
 class Worker(threading.Thread):
-    def __init__(self, index, host, port, deadline, stats):
+    def __init__(self, index, host, port, deadline, stats, keep_users, gate):
         super().__init__(daemon=True)
+        self.keep_users = keep_users
+        self.gate = gate
         self.index, self.host, self.port, self.deadline = index, host, port, deadline
         self.stats = stats
         self.conn = None
@@ -64,6 +99,20 @@ class Worker(threading.Thread):
         data = json.dumps(body).encode() if body is not None else None
         if method != "GET" and data is None:
             headers.pop("Content-Type")
+        status, payload = None, b""
+        self.gate.enter()
+        try:
+            status, payload = self.send(method, path, data, headers)
+        finally:
+            self.gate.leave()
+        self.stats.count(kind, status)
+        try:
+            parsed = json.loads(payload) if payload else {}
+        except ValueError:
+            parsed = {}
+        return status, parsed
+
+    def send(self, method, path, data, headers):
         status, payload = None, b""
         for attempt in range(2):  # one reconnect if the server closed an idle keep-alive
             try:
@@ -84,12 +133,7 @@ class Worker(threading.Thread):
                 self.conn = None
                 status = "error:" + type(e).__name__
                 break
-        self.stats.count(kind, status)
-        try:
-            parsed = json.loads(payload) if payload else {}
-        except ValueError:
-            parsed = {}
-        return status, parsed
+        return status, payload
 
     def run(self):
         while time.monotonic() < self.deadline and self.cycles < MAX_CYCLES_PER_WORKER:
@@ -129,7 +173,11 @@ class Worker(threading.Thread):
             if status != 200:
                 return
             access = tokens.get("access_token")
-        self.request("delete_me", "DELETE", "/v1/users/me", {"password": password}, token=access)
+        if self.keep_users:
+            self.request("logout", "DELETE", "/v1/sessions/current", token=access)
+        else:
+            self.request("delete_me", "DELETE", "/v1/users/me", {"password": password},
+                         token=access)
 
 
 class Stats:
@@ -144,29 +192,12 @@ class Stats:
             self.total += 1
 
 
-def read_rss_split_kib(pid, argon2_kib):
-    """(resident KiB in all, resident KiB of argon2id's work areas), from one pass over smaps.
-    libsodium maps each work area alone (anonymous, exactly the configured memory) for the
-    ~50-100 ms of one hash. With the hashing pool busy, 0-2 of them are resident at any instant,
-    so VmRSS jumps by up to 2 x 19 MiB between two readings; the memory check looks at RSS
-    without them."""
-    total = hashes = 0
-    size = None
-    anonymous = False
-    with open("/proc/%d/smaps" % pid) as f:
+def read_rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
         for line in f:
-            if line[0] in "0123456789abcdef" and "-" in line.split(" ", 1)[0]:
-                anonymous = len(line.split()) < 6  # no path after the inode
-                size = None
-            elif line.startswith("Size:"):
-                size = int(line.split()[1])
-            elif line.startswith("Rss:"):
-                rss = int(line.split()[1])
-                total += rss
-                # The kernel merges adjacent areas into one mapping: any multiple counts.
-                if anonymous and size and size % argon2_kib == 0 and size // argon2_kib <= 64:
-                    hashes += rss
-    return total, hashes
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError("no VmRSS for pid %d" % pid)
 
 
 def read_fds(pid, data_dir):
@@ -187,23 +218,22 @@ def read_fds(pid, data_dir):
     return sockets + data + other, sockets, data, other
 
 
-def sample(pid, data_dir, t0, stats, argon2_kib):
-    # RSS without argon2id's transient work areas, the median of 3 readings 0.1 s apart.
-    rss, raw = [], []
-    for i in range(3):
-        if i:
-            time.sleep(0.1)
-        total, hashes = read_rss_split_kib(pid, argon2_kib)
-        raw.append(total)
-        rss.append(total - hashes)
-    total, sockets, data, other = read_fds(pid, data_dir)
+def sample(pid, data_dir, t0, stats, gate):
+    """RSS and descriptors with the load paused (see Gate): at most a second or so per sample."""
+    loaded_rss = read_rss_kib(pid)
+    quiet = gate.pause()
+    try:
+        rss = read_rss_kib(pid)
+        total, sockets, data, other = read_fds(pid, data_dir)
+    finally:
+        gate.resume()
     tables = 0
     if data_dir:
         for _, _, files in os.walk(data_dir):
             tables += sum(f.endswith(".sst") for f in files)
-    return {"t": time.monotonic() - t0, "rss_kib": statistics.median(rss), "vmrss_max_kib": max(raw),
-            "fds": total, "sockets": sockets, "data": data, "other": other, "tables": tables,
-            "requests": stats.total}
+    return {"t": time.monotonic() - t0, "rss_kib": rss, "loaded_rss_kib": loaded_rss,
+            "quiet": quiet, "fds": total, "sockets": sockets, "data": data, "other": other,
+            "tables": tables, "requests": stats.total}
 
 
 def grew(values, tolerance_pct, slack):
@@ -228,8 +258,8 @@ def main():
     ap.add_argument("--warmup", type=float, default=30, help="seconds of load before RSS counts")
     ap.add_argument("--rss-tolerance", type=float, default=10, help="percent")
     ap.add_argument("--rss-slack-mib", type=float, default=8)
-    ap.add_argument("--argon2-kib", type=int, default=19456,
-                    help="the server's --argon2-memory-kib (to recognise its hash buffers)")
+    ap.add_argument("--keep-users", action="store_true",
+                    help="diagnosis: log out instead of deleting each user (live users grow)")
     args = ap.parse_args()
 
     prefix = "http://127.0.0.1:"
@@ -239,11 +269,13 @@ def main():
     data_dir = os.path.realpath(args.data) if args.data else ""
 
     stats = Stats()
+    gate = Gate()
     t0 = time.monotonic()
-    before = sample(args.pid, data_dir, t0, stats, args.argon2_kib)
+    before = sample(args.pid, data_dir, t0, stats, gate)
     duration = args.minutes * 60
     deadline = t0 + duration
-    workers = [Worker(i, "127.0.0.1", port, deadline, stats) for i in range(args.workers)]
+    workers = [Worker(i, "127.0.0.1", port, deadline, stats, args.keep_users, gate)
+               for i in range(args.workers)]
     for w in workers:
         w.start()
 
@@ -251,7 +283,7 @@ def main():
     next_at = t0 + args.interval
     while next_at <= deadline + 0.5:  # bounded: duration / interval samples
         time.sleep(max(0.0, next_at - time.monotonic()))
-        samples.append(sample(args.pid, data_dir, t0, stats, args.argon2_kib))
+        samples.append(sample(args.pid, data_dir, t0, stats, gate))
         print("soak: t=%4.0fs RSS %7.1f MiB, fds %d (sockets %d, data %d, other %d), %d requests"
               % (samples[-1]["t"], samples[-1]["rss_kib"] / 1024, samples[-1]["fds"],
                  samples[-1]["sockets"], samples[-1]["data"], samples[-1]["other"],
@@ -261,7 +293,7 @@ def main():
         w.join(timeout=60)  # a request times out after 30 s: a worker ends within ~35 s
     stuck = sum(w.is_alive() for w in workers)
     time.sleep(3)  # let the server close the finished connections
-    after = sample(args.pid, data_dir, t0, stats, args.argon2_kib)
+    after = sample(args.pid, data_dir, t0, stats, gate)
     elapsed = time.monotonic() - t0
 
     # --- verdicts ---
@@ -291,6 +323,8 @@ def main():
                        bad.items(), key=str)) or "none", not bad))
     checks.append((".sst files in the data folder (reported, not checked)", "%d -> %d" % (
         before["tables"], after["tables"]), True))
+    checks.append(("every sample taken with no request in flight", "%d of %d" % (
+        sum(x["quiet"] for x in samples), len(samples)), all(x["quiet"] for x in samples)))
     checks.append(("workers finished", "%d of %d still running" % (stuck, len(workers)),
                    stuck == 0))
 
@@ -298,12 +332,12 @@ def main():
     cycles = sum(w.cycles for w in workers)
     print("\n### Soak: %.1f min, %d workers, %d user lives, %d requests (%.1f req/s)\n" % (
         elapsed / 60, len(workers), cycles, stats.total, stats.total / max(elapsed, 1e-9)))
-    print("| t (s) | RSS without hash buffers (MiB) | RSS, most of 3 (MiB) | fds | sockets "
+    print("| t (s) | RSS, load paused (MiB) | RSS under load (MiB) | fds | sockets "
           "| data folder | other | .sst files on disk | requests so far |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for s in [before] + samples + [after]:
         print("| %.0f | %.1f | %.1f | %d | %d | %d | %d | %d | %d |" % (
-            s["t"], s["rss_kib"] / 1024, s["vmrss_max_kib"] / 1024, s["fds"], s["sockets"],
+            s["t"], s["rss_kib"] / 1024, s["loaded_rss_kib"] / 1024, s["fds"], s["sockets"],
             s["data"], s["other"], s["tables"], s["requests"]))
     print("\n(first row: idle before the load; last row: idle, 3 s after it)\n")
     print("| request | expected | answers | statuses |")
