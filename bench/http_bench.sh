@@ -6,19 +6,45 @@
 #   2. authenticated GET /v1/users/me req/s vs nginx serving the same bytes as a static file, with
 #      the same wrk, threads and connections;
 #   3. p99 of GET /healthz and GET /v1/users/me (one connection each) unloaded and during a login
-#      flood with more connections than the hashing queue admits, and how many logins were shed.
+#      flood with more connections than the hashing queue admits, and how many logins were shed;
+#   4. with --peer NAME=URL (repeatable): the logins and /v1/users/me runs of 1 and 2, same wrk
+#      settings, against another server implementing the same routes on loopback, interleaved
+#      with authd's runs.
 #
-#   bench/http_bench.sh [--quick]        (~4 min; --quick ~1 min)
+#   bench/http_bench.sh [--quick] [--peer NAME=URL ...] [--rows FILE]
+#        (~4 min, +20 s per repetition and peer; --quick ~1 min)
 #
+# --rows FILE appends the summary as rows of bench/run.sh's table
+# (| benchmark | measurement | authd | baseline | ratio | goal |).
 # Environment: AUTHD_BENCH_REPS, AUTHD_BENCH_SECONDS (per measurement), AUTHD_BENCH_PORT (authd;
 # nginx gets the next port), AUTHD_BENCH_BUILD (build folder, default build/release).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 here="$root/bench/http"
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
+
+usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+quick=0
+rows_file=""
+peer_names=()
+peer_urls=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --quick) quick=1 ;;
+    --peer) [ $# -ge 2 ] || usage; check_peer "$2" || exit 2
+      peer_names+=("$peer_name"); peer_urls+=("$peer_url"); shift ;;
+    --peer=*) check_peer "${1#--peer=}" || exit 2
+      peer_names+=("$peer_name"); peer_urls+=("$peer_url") ;;
+    --rows) [ $# -ge 2 ] || usage; rows_file=$2; shift ;;
+    *) usage ;;
+  esac
+  shift
+done
 
 reps=${AUTHD_BENCH_REPS:-3}
 secs=${AUTHD_BENCH_SECONDS:-10}
-if [ "${1:-}" = "--quick" ]; then
+if [ "$quick" = 1 ]; then
   reps=${AUTHD_BENCH_REPS:-1}
   secs=${AUTHD_BENCH_SECONDS:-4}
 fi
@@ -49,19 +75,17 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM  # so that the EXIT trap stops the servers when run.sh is interrupted
 trap 'echo "http_bench: failed at line $LINENO" >&2; tail -5 "$work/authd.log" >&2' ERR
 
 log() { echo "http_bench: $*" >&2; }
-median() { sort -g | awk '{v[NR]=$1} END {if (NR == 0) print "nan"; else if (NR % 2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
 field() { sed -n "s/.*RESULT.* $1=\([0-9.]*\).*/\1/p"; }  # field NAME < wrk output
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "nan"}'; }
 
 # wrk URL SCRIPT THREADS CONNECTIONS SECONDS: prints the RESULT line.
 run_wrk() {
   LUA_PATH="$here/?.lua;;" wrk -t"$3" -c"$4" -d"$5"s --timeout 10s -s "$here/$2" "$1" |
     grep '^RESULT'
 }
-per_second() { awk -v n="$1" -v s="$2" 'BEGIN {printf "%.1f", n / s}'; }
 
 # --- authd, one user, one token -------------------------------------------------------------
 password="load-test-secret-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
@@ -109,6 +133,39 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 
+# --- peers: the same two users, made through the public API (POST /v1/users) ---------------------
+# Like authd's side, logins go to one user and the GET /v1/users/me token belongs to another, whose
+# session must outlive the logins (a server may keep a bounded number of sessions per user).
+# peer_user[i], peer_token[i]: the login user and the reader's access token of peer i.
+peer_user=()
+peer_token=()
+peer_json() {  # peer_json URL BODY: POSTs the JSON body, prints the status, body in $work/peer_body
+  curl -s --max-time 30 -o "$work/peer_body" -w '%{http_code}' -H 'Content-Type: application/json' \
+    -d "$2" "$1"
+}
+for i in "${!peer_urls[@]}"; do
+  name=${peer_names[$i]} url=${peer_urls[$i]}
+  suffix=$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
+  curl -fs --max-time 10 "$url/healthz" >/dev/null ||
+    { log "peer $name: $url/healthz does not answer 200"; exit 1; }
+  for who in bench reader; do
+    body="{\"username\":\"$who-$suffix\",\"email\":\"$who-$suffix@example.com\",\"password\":\"$password\"}"
+    status=$(peer_json "$url/v1/users" "$body")
+    [ "$status" = 201 ] ||
+      { log "peer $name: signup answered $status: $(head -c 300 "$work/peer_body")"; exit 1; }
+  done
+  status=$(peer_json "$url/v1/sessions" "{\"username\":\"reader-$suffix\",\"password\":\"$password\"}")
+  t=$(jq -r '.access_token // empty' "$work/peer_body" 2>/dev/null || true)
+  if [ "$status" != 200 ] || [ -z "$t" ]; then
+    log "peer $name: login answered $status without an access_token"
+    exit 1
+  fi
+  peer_user+=("bench-$suffix")
+  peer_token+=("$t")
+  : >"$work/peer_logins_$i" && : >"$work/peer_me_$i" && : >"$work/peer_me_p99_$i"
+  log "peer $name at $url: 2 users signed up, token for GET /v1/users/me"
+done
+
 load_start=$(cut -d' ' -f1 /proc/loadavg)
 log "reps=$reps seconds=$secs, load average $load_start"
 
@@ -120,6 +177,14 @@ for r in $(seq "$reps"); do
   out=$(run_wrk "$base/v1/sessions" login.lua 2 $((hash_threads * 4)) "$secs")
   per_second "$(field ok <<<"$out")" "$(field seconds <<<"$out")" >>"$work/logins"
   echo >>"$work/logins"
+  for i in "${!peer_urls[@]}"; do
+    log "logins on peer ${peer_names[$i]}, repetition $r"
+    out=$(BENCH_USER=${peer_user[$i]} run_wrk "${peer_urls[$i]}/v1/sessions" login.lua 2 \
+      $((hash_threads * 4)) "$secs")
+    [ "$(field other <<<"$out")" = 0 ] || log "WARNING: peer ${peer_names[$i]} logins: $out"
+    per_second "$(field ok <<<"$out")" "$(field seconds <<<"$out")" >>"$work/peer_logins_$i"
+    echo >>"$work/peer_logins_$i"
+  done
 done
 
 # --- 2. GET /v1/users/me vs nginx static 200 ----------------------------------------------------
@@ -130,9 +195,19 @@ for r in $(seq "$reps"); do
   [ "$(field other <<<"$out")" = 0 ] || log "WARNING: /v1/users/me answered non-200: $out"
   per_second "$(field ok <<<"$out")" "$(field seconds <<<"$out")" >>"$work/me"
   echo >>"$work/me"
+  field p99_us <<<"$out" >>"$work/me_p99"
   out=$(run_wrk "http://127.0.0.1:$nginx_port/me.json" get.lua 2 32 "$secs")
   per_second "$(field ok <<<"$out")" "$(field seconds <<<"$out")" >>"$work/nginx_rps"
   echo >>"$work/nginx_rps"
+  for i in "${!peer_urls[@]}"; do
+    log "GET /v1/users/me on peer ${peer_names[$i]}, repetition $r"
+    out=$(BENCH_TOKEN=${peer_token[$i]} run_wrk "${peer_urls[$i]}/v1/users/me" bearer_get.lua 2 32 \
+      "$secs")
+    [ "$(field other <<<"$out")" = 0 ] || log "WARNING: peer ${peer_names[$i]} /v1/users/me: $out"
+    per_second "$(field ok <<<"$out")" "$(field seconds <<<"$out")" >>"$work/peer_me_$i"
+    echo >>"$work/peer_me_$i"
+    field p99_us <<<"$out" >>"$work/peer_me_p99_$i"
+  done
 done
 
 # --- 3. latency of cheap requests during a login flood -------------------------------------------
@@ -163,22 +238,43 @@ load_end=$(cut -d' ' -f1 /proc/loadavg)
 raw=$(median <"$work/raw")
 logins=$(median <"$work/logins")
 me=$(median <"$work/me")
+me_p99=$(median <"$work/me_p99")
 ngx=$(median <"$work/nginx_rps")
 h_idle=$(median <"$work/healthz_idle")
 h_flood=$(median <"$work/healthz_flood")
 m_idle=$(median <"$work/me_idle")
 m_flood=$(median <"$work/me_flood")
+flood_ok=$(median <"$work/flood_ok")
+flood_shed=$(median <"$work/flood_shed")
+flood_other=$(paste -sd, "$work/flood_other")
 
+# One row: | benchmark | measurement | authd | baseline | ratio | goal |
+row() { printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" "$(ratio "$3" "$4")" "$5"; }
+{
+  row HTTP "logins/s (8 connections) vs raw argon2id verifies/s ($hash_threads threads)" \
+    "$logins" "$raw" ">= 0.9"
+  row HTTP "GET /v1/users/me req/s vs nginx static 200 (32 connections)" "$me" "$ngx" ">= 0.5"
+  row HTTP "GET /healthz p99 (us), login flood vs unloaded" "$h_flood" "$h_idle" "<= 2"
+  row HTTP "GET /v1/users/me p99 (us), login flood vs unloaded" "$m_flood" "$m_idle" "<= 2"
+  for i in "${!peer_urls[@]}"; do
+    peer="HTTP vs peer ${peer_names[$i]}"
+    row "$peer" "logins/s (8 connections): authd, peer" "$logins" \
+      "$(median <"$work/peer_logins_$i")" "authd/peer"
+    row "$peer" "GET /v1/users/me req/s (32 connections): authd, peer" "$me" \
+      "$(median <"$work/peer_me_$i")" "authd/peer"
+    row "$peer" "GET /v1/users/me p99 (us) at 32 connections: authd, peer" "$me_p99" \
+      "$(median <"$work/peer_me_p99_$i")" "authd/peer, lower is better"
+  done
+} >"$work/rows"
+[ -z "$rows_file" ] || cat "$work/rows" >>"$rows_file"
+
+echo "Medians of $reps repetitions of ${secs} s; load average $load_start at start, $load_end at end."
+echo
+echo "| benchmark | measurement | authd | baseline | ratio | goal |"
+echo "|---|---|---|---|---|---|"
+cat "$work/rows"
 cat <<EOF
-Medians of $reps repetitions of ${secs} s; load average $load_start at start, $load_end at end.
 
-| measurement | authd | baseline | ratio | goal |
-|---|---|---|---|---|
-| logins/s (8 connections) vs raw argon2id verifies/s ($hash_threads threads) | $logins | $raw | $(ratio "$logins" "$raw") | >= 0.9 |
-| GET /v1/users/me req/s vs nginx static 200 (32 connections) | $me | $ngx | $(ratio "$me" "$ngx") | >= 0.5 |
-| GET /healthz p99 (us), login flood vs unloaded | $h_flood | $h_idle | $(ratio "$h_flood" "$h_idle") | <= 2 |
-| GET /v1/users/me p99 (us), login flood vs unloaded | $m_flood | $m_idle | $(ratio "$m_flood" "$m_idle") | <= 2 |
-
-Login flood ($flood_connections connections, hashing queue $hash_queue): $(median <"$work/flood_ok") logins/s
-answered 200, $(median <"$work/flood_shed") logins/s shed with 503/429, other statuses per run: $(paste -sd, "$work/flood_other").
+Login flood ($flood_connections connections, hashing queue $hash_queue): $flood_ok logins/s
+answered 200, $flood_shed logins/s shed with 503/429, other statuses per run: $flood_other.
 EOF
