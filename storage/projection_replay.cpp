@@ -74,25 +74,29 @@ std::pair<std::uint32_t, std::uint64_t> ReadCheckpoint(const Rocks& rocks, std::
 
 Result<void> ClearProjection(Rocks& rocks, const ProjectionSlot& slot) {
   auto& db = rocks.db();
-  // The checkpoint goes first, durably: a crash in the middle of the deletes below then leaves a
+  // The checkpoint goes first, durably: a crash before the deletes below are written leaves a
   // projection without a checkpoint, which the next open rebuilds, never half a state that
   // claims to be current.
   rocksdb::WriteOptions synced;
   synced.sync = true;
   auto cs = db.Delete(synced, rocks.Family(kMetaFamily), CheckpointKey(slot.projection->Name()));
   if (!cs.ok()) return FromStatus(cs);
+  // One range tombstone from the first key to the last, and the last key itself: a per-key
+  // delete would put as many tombstones into the memtable as the projection has rows, and every
+  // write of the rebuild that follows would search past them.
   std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions(), slot.family));
-  rocksdb::WriteBatch batch;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    auto s = batch.Delete(slot.family, it->key());
-    if (!s.ok()) return FromStatus(s);
-    if (batch.Count() >= kChunk) {
-      s = db.Write(rocksdb::WriteOptions(), &batch);
-      if (!s.ok()) return FromStatus(s);
-      batch.Clear();
-    }
-  }
+  it->SeekToFirst();
   if (!it->status().ok()) return FromStatus(it->status());
+  if (!it->Valid()) return {};
+  const std::string first = it->key().ToString();
+  it->SeekToLast();
+  if (!it->status().ok()) return FromStatus(it->status());
+  if (!it->Valid()) return Errc::kCorruption;
+  const std::string last = it->key().ToString();
+  rocksdb::WriteBatch batch;
+  auto ds = batch.DeleteRange(slot.family, first, last);
+  if (ds.ok()) ds = batch.Delete(slot.family, last);
+  if (!ds.ok()) return FromStatus(ds);
   auto s = db.Write(synced, &batch);
   if (!s.ok()) return FromStatus(s);
   return {};
