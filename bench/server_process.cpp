@@ -13,29 +13,11 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/integration/free_port.hpp"
 #include "tests/unit/net/test_client.hpp"
 
 namespace authd::bench {
 namespace {
-
-// A port the kernel just handed out; it may be taken again before the server binds (rare on
-// loopback; Start then fails and says so).
-std::uint16_t PickFreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return 0;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  std::uint16_t port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
 
 bool Healthy(std::uint16_t port) {
   net::testing::TestClient client(port, std::chrono::seconds(2));
@@ -55,7 +37,7 @@ bool ServerProcess::Start(const std::string& authd, const std::string& data,
                           std::chrono::seconds timeout) {
   Stop();
   error_.clear();
-  port_ = PickFreePort();
+  port_ = test::PickFreePort();  // may be taken before the bind: Start then fails and says so
   if (port_ == 0) {
     error_ = "no free port";
     return false;

@@ -34,6 +34,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/integration/free_port.hpp"
 #include "tests/integration/process.hpp"
 #include "tests/integration/tls_cert.hpp"
 #include "tests/unit/net/test_client.hpp"
@@ -63,24 +64,6 @@ class TempFolder {
  private:
   std::string path_;
 };
-
-// A port that was free a moment ago (the kernel's pick for port 0 on 127.0.0.1), or 0.
-inline std::uint16_t PickFreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return 0;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  std::uint16_t port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
 
 // The authd binary under test: AUTHD_BINARY (this build's), or the TEST_AUTHD_BINARY environment
 // variable when set (to run the same black-box tests against another build, e.g. a sanitized one).
