@@ -3,7 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import { ADMIN, freshTotp, totp, launchBrowser, newPage, startAuthd, uniqueUser } from "./harness.mjs";
+import { ADMIN, freshTotp, totp, launchBrowser, newPage, startAuthd, uniqueUser, waitForFreshStep } from "./harness.mjs";
 
 let server;
 let browser;
@@ -140,6 +140,7 @@ test("[cookies] sign up, edit profile, enroll TOTP, sign out, sign in with the c
   assert.ok(dark > 1000, `QR code drawn (${dark} dark pixels)`);
   // The previous step's code (the server accepts it) leaves the current one for the login below,
   // so the test never waits for the next 30-second step.
+  await waitForFreshStep();
   const enrollCode = totp(secret, Date.now() - 30000);
   used.add(enrollCode);
   await page.getByLabel("Code from the app").fill(enrollCode);

@@ -140,6 +140,13 @@ export function totp(secret, at = Date.now()) {
   return String(code).padStart(6, "0");
 }
 
+// A code for step s-1 typed in the last moments of step s reaches the server in step s+1, where it
+// is too old. Wait until the current step has at least six seconds left (as WaitForFreshStep does
+// for the C++ tests).
+export async function waitForFreshStep() {
+  while (30000 - (Date.now() % 30000) < 6000) await sleep(200);
+}
+
 // Each code is accepted once: wait for the next step when the current one was just used.
 export async function freshTotp(secret, used) {
   const deadline = Date.now() + 35000;
