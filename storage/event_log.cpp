@@ -27,6 +27,11 @@ rocksdb::Slice ToSlice(std::string_view s) {
   return {s.data(), s.size()};
 }
 
+// The flushes of key erasure leave small table files behind; past this many per family they are
+// merged (Rocks::MergeSmallTables).
+constexpr std::uint64_t kSmallTableBytes = 1 << 20;
+constexpr std::size_t kMaxSmallTables = 8;
+
 struct Pending {
   DecideFn decide;
   DoneFn done;
@@ -277,6 +282,7 @@ void EventLog::Impl::EraseKeys(const std::vector<std::string>& subjects) {
     auto s = rocks->db().CompactRange(opts, family, &b, &e);
     (void)s;  // Best effort: the tombstone already makes the key unreadable.
   }
+  rocks->MergeSmallTables(kSmallTableBytes, kMaxSmallTables);
 }
 
 EventLog::EventLog(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

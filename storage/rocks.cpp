@@ -1,5 +1,6 @@
 #include "storage/rocks.hpp"
 
+#include <rocksdb/cache.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 
@@ -15,6 +16,12 @@
 
 namespace authd::storage {
 namespace {
+
+// RocksDB's memory (docs/STORAGE.md, "Memory"): a memtable is flushed at kFamilyWriteBuffer, or
+// the largest one when all families together reach kWriteBufferBudget.
+constexpr std::size_t kFamilyWriteBuffer = std::size_t{16} << 20;
+constexpr std::size_t kWriteBufferBudget = std::size_t{32} << 20;
+constexpr std::size_t kBlockCacheBytes = std::size_t{32} << 20;
 
 std::mutex sink_mu;
 std::shared_ptr<const RocksDbMessageSink> sink;  // guarded by sink_mu
@@ -52,17 +59,25 @@ rocksdb::Options BaseOptions(bool create_if_missing) {
   o.max_background_jobs = 2;
   o.keep_log_file_num = 4;
   o.max_open_files = 512;
+  // One memtable budget for all families together. RocksDB's default is 64 MiB per family with
+  // no total, so a dozen families could hold ~800 MiB before the first flush.
+  o.db_write_buffer_size = kWriteBufferBudget;
   return o;
 }
 
-rocksdb::ColumnFamilyOptions FamilyOptions(std::string_view name) {
+rocksdb::ColumnFamilyOptions FamilyOptions(std::string_view name,
+                                           const std::shared_ptr<rocksdb::Cache>& cache) {
   rocksdb::ColumnFamilyOptions o;
-  if (name == kEventsFamily) {
-    // Events are appended in key order and read in ranges: larger blocks compress and scan better.
-    rocksdb::BlockBasedTableOptions t;
-    t.block_size = 32 * 1024;
-    o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
-  }
+  o.write_buffer_size = kFamilyWriteBuffer;
+  rocksdb::BlockBasedTableOptions t;
+  // One block cache for every family, holding the index and filter blocks too: otherwise each
+  // family gets its own 8 MiB cache and every open table file keeps its index outside any bound.
+  t.block_cache = cache;
+  t.cache_index_and_filter_blocks = true;
+  t.pin_l0_filter_and_index_blocks_in_cache = true;
+  // Events are appended in key order and read in ranges: larger blocks compress and scan better.
+  if (name == kEventsFamily) t.block_size = 32 * 1024;
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
   return o;
 }
 
@@ -130,10 +145,11 @@ Result<std::unique_ptr<Rocks>> Rocks::Open(const std::string& path, bool create_
     }
   }
 
+  const auto cache = rocksdb::NewLRUCache(kBlockCacheBytes);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.reserve(names.size());
   for (const auto& n : names)
-    descriptors.emplace_back(n, FamilyOptions(n));
+    descriptors.emplace_back(n, FamilyOptions(n, cache));
 
   auto rocks = std::unique_ptr<Rocks>(new Rocks());
   rocks->read_only_ = read_only;
@@ -160,6 +176,34 @@ Rocks::~Rocks() {
   }
   auto s = db_->Close();
   (void)s;
+}
+
+void Rocks::MergeSmallTables(std::uint64_t small_bytes, std::size_t max_small) {
+  for (auto* family : handles_) {
+    rocksdb::ColumnFamilyMetaData meta;
+    db_->GetColumnFamilyMetaData(family, &meta);
+    std::size_t small = 0;
+    std::string first;
+    std::string last;
+    for (const auto& level : meta.levels) {
+      for (const auto& file : level.files) {
+        if (file.size >= small_bytes) continue;
+        if (small == 0 || file.smallestkey < first) first = file.smallestkey;
+        if (small == 0 || file.largestkey > last) last = file.largestkey;
+        ++small;
+      }
+    }
+    if (small <= max_small) continue;
+    // The small files of a sequence-keyed family sit together at its tail, so this rewrites
+    // little besides them. Forcing the bottommost level is what makes RocksDB merge rather than
+    // move them.
+    rocksdb::CompactRangeOptions options;
+    options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
+    const rocksdb::Slice begin(first);
+    const rocksdb::Slice end(last);
+    auto s = db_->CompactRange(options, family, &begin, &end);
+    (void)s;  // Best effort: the files stay readable either way, and the next erasure retries.
+  }
 }
 
 rocksdb::ColumnFamilyHandle* Rocks::Family(std::string_view name) const {

@@ -34,6 +34,11 @@ class Rocks {
     return handles_;
   }
 
+  // Merges a family's table files smaller than `small_bytes` once it has more than `max_small` of
+  // them. Forced flushes (key erasure) make such files, and in a family keyed by sequence they
+  // never overlap older files, so RocksDB would move them down one by one and never merge them.
+  void MergeSmallTables(std::uint64_t small_bytes, std::size_t max_small);
+
  private:
   Rocks() = default;
   std::unique_ptr<rocksdb::DB> db_;

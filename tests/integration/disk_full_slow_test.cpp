@@ -67,14 +67,18 @@ TEST(DiskFullSlowTest, WritesGet503ReadsWorkAndWritesResume) {
   TempFolder folder;
   const std::string mount_point = folder.Sub("mnt");
   std::filesystem::create_directories(mount_point);
-  // 70 MiB: less than the write-ahead log's preallocation (1.1 x the 64 MiB memtable), which
-  // would otherwise absorb every write of the test, yet enough to leave RocksDB the 64 MiB free
-  // (one memtable) that it waits for before it clears a no-space error.
-  TmpfsMount mount(mount_point, "70m");
+  // 64 MiB, enough to leave RocksDB the free space it waits for (one 16 MiB memtable,
+  // storage/rocks.cpp) before it clears a no-space error. A first filler leaves only ~8 MiB when
+  // the server starts: less than the write-ahead log's preallocation (1.1 x that memtable), so
+  // the log really grows with each write instead of filling space reserved in advance, which would
+  // absorb every write of the test.
+  TmpfsMount mount(mount_point, "64m");
   if (!mount.mounted()) {
     GTEST_SKIP() << "cannot mount a tmpfs here (" << mount.error()
                  << "); this test needs root or CAP_SYS_ADMIN";
   }
+  const std::string prefill = mount_point + "/prefill";
+  ASSERT_GT(FillUp(prefill, 56U << 20), 0U);
   {
     AuthdServer server({.data_dir = mount_point + "/data"});
     ASSERT_TRUE(server.ok()) << server.error();
@@ -112,6 +116,7 @@ TEST(DiskFullSlowTest, WritesGet503ReadsWorkAndWritesResume) {
     // seconds; until then a write is refused as before, never half-done), the refused name is
     // free.
     ASSERT_TRUE(std::filesystem::remove(filler));
+    ASSERT_TRUE(std::filesystem::remove(prefill));
     unsigned resumed = 0;
     const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     for (int i = 0; i < 100 && resumed != 201 && std::chrono::steady_clock::now() < give_up; ++i) {

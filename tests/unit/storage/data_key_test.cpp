@@ -200,6 +200,25 @@ TEST_F(DataKeyTest, DestroyedKeyIsPhysicallyGoneFromTheDataFolder) {
   }
 }
 
+// Each erasure flushes every family (so the write-ahead log holding the wrapped key can go), which
+// leaves one small table file per family. Families keyed by sequence never overlap their older
+// files, so RocksDB would move those files down unmerged: 300 deletions used to leave ~900 files,
+// one descriptor each up to max_open_files. The log merges them instead.
+TEST_F(DataKeyTest, ManyErasuresDoNotPileUpTableFiles) {
+  constexpr int kUsers = 300;
+  for (int i = 0; i < kUsers; ++i) {
+    const std::string subject = "usr_" + std::to_string(i);
+    ASSERT_TRUE(log_->Execute(SignUp(subject, subject + "@example.com")));
+    ASSERT_TRUE(log_->Execute(Erase(subject)));
+  }
+  ASSERT_TRUE(log_->Execute([](Txn&) -> Result<void> { return {}; }));
+  int tables = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_.path())) {
+    if (entry.path().extension() == ".sst") ++tables;
+  }
+  EXPECT_LE(tables, 120) << "table files after " << kUsers << " erasures";
+}
+
 // Opening the log with the wrong master key must never let a decision replace a subject's stored
 // key: that would destroy the real key (and every sealed field) by accident.
 TEST_F(DataKeyTest, WrongMasterKeyIsRefusedAndNeverReplacesAStoredKey) {
