@@ -31,6 +31,19 @@ void RegisterLogMetrics(MetricsRegistry& registry, const storage::EventLog& log)
   registry.HistogramCallback("authd_log_group_commands",
                              "Commands decided per group commit (refused ones included).",
                              [&log] { return log.Stats().group_commands; });
+  registry.GaugeCallback("authd_storage_block_cache_bytes",
+                         "Bytes in RocksDB's block cache, shared by every column family.",
+                         [&log] { return static_cast<double>(log.Memory().block_cache); });
+  registry.GaugeCallback("authd_storage_block_cache_capacity_bytes",
+                         "The block cache's bound.",
+                         [&log] { return static_cast<double>(log.Memory().block_cache_capacity); });
+  registry.GaugeCallback("authd_storage_memtable_bytes",
+                         "Bytes in RocksDB's memtables (unflushed writes), all column families.",
+                         [&log] { return static_cast<double>(log.Memory().memtables); });
+  registry.GaugeCallback(
+      "authd_storage_table_readers_bytes",
+      "Bytes RocksDB's open table files hold outside the block cache (estimate).",
+      [&log] { return static_cast<double>(log.Memory().table_readers); });
 }
 
 void RegisterHashPoolMetrics(MetricsRegistry& registry, const BoundedPool& pool) {

@@ -509,4 +509,21 @@ EventLog::CommitStats EventLog::Stats() const {
   return {impl_->commit_seconds.Snapshot(), impl_->group_commands.Snapshot()};
 }
 
+EventLog::MemoryUsage EventLog::Memory() const {
+  auto& db = impl_->rocks->db();
+  const auto property = [&db](const std::string& name, bool all_families) {
+    std::uint64_t value = 0;
+    const bool ok = all_families ? db.GetAggregatedIntProperty(name, &value)
+                                 : db.GetIntProperty(name, &value);
+    return ok ? value : 0;
+  };
+  MemoryUsage out;
+  // Every family shares one cache, so the first family's figure is the whole cache's.
+  out.block_cache = property(rocksdb::DB::Properties::kBlockCacheUsage, false);
+  out.block_cache_capacity = property(rocksdb::DB::Properties::kBlockCacheCapacity, false);
+  out.memtables = property(rocksdb::DB::Properties::kCurSizeAllMemTables, true);
+  out.table_readers = property(rocksdb::DB::Properties::kEstimateTableReadersMem, true);
+  return out;
+}
+
 }  // namespace authd::storage

@@ -120,9 +120,26 @@ TEST_F(MetricsTest, EveryMetricHasHelpAndType) {
        {"authd_http_requests_total", "authd_events_total", "authd_logins_total",
         "authd_login_failures_total", "authd_log_queue_depth", "authd_log_head_seq",
         "authd_log_commit_seconds", "authd_log_group_commands", "authd_hash_pool_pending",
-        "authd_hash_pool_capacity", "authd_security_log_dropped_total"}) {
+        "authd_hash_pool_capacity", "authd_security_log_dropped_total",
+        "authd_storage_block_cache_bytes", "authd_storage_memtable_bytes"}) {
     EXPECT_NE(text.find(std::string("# TYPE ") + name + " "), std::string::npos) << name;
   }
+}
+
+// RocksDB's memory is visible and bounded: one 32 MiB block cache for every family, and a write
+// shows up in the memtables until it is flushed.
+TEST_F(MetricsTest, StorageMemoryIsReportedWithItsBound) {
+  SignUp(api(), "memory");
+  const std::string text = Scrape();
+  const auto cache = Sample(text, "authd_storage_block_cache_bytes");
+  const auto capacity = Sample(text, "authd_storage_block_cache_capacity_bytes");
+  const auto memtables = Sample(text, "authd_storage_memtable_bytes");
+  ASSERT_TRUE(cache && capacity && memtables) << text;
+  EXPECT_EQ(*capacity, 32.0 * 1024 * 1024);
+  EXPECT_LE(*cache, *capacity);
+  EXPECT_GT(*memtables, 0.0) << "the signup is in a memtable";
+  EXPECT_LE(*memtables, 32.0 * 1024 * 1024 * 1.25) << "the write-buffer budget holds";
+  EXPECT_TRUE(Sample(text, "authd_storage_table_readers_bytes")) << text;
 }
 
 // Hostile text in a login reaches no log line raw: every line the server wrote stays one valid
