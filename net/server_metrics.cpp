@@ -34,8 +34,7 @@ void RegisterLogMetrics(MetricsRegistry& registry, const storage::EventLog& log)
   registry.GaugeCallback("authd_storage_block_cache_bytes",
                          "Bytes in RocksDB's block cache, shared by every column family.",
                          [&log] { return static_cast<double>(log.Memory().block_cache); });
-  registry.GaugeCallback("authd_storage_block_cache_capacity_bytes",
-                         "The block cache's bound.",
+  registry.GaugeCallback("authd_storage_block_cache_capacity_bytes", "The block cache's bound.",
                          [&log] { return static_cast<double>(log.Memory().block_cache_capacity); });
   registry.GaugeCallback("authd_storage_memtable_bytes",
                          "Bytes in RocksDB's memtables (unflushed writes), all column families.",

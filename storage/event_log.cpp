@@ -513,8 +513,8 @@ EventLog::MemoryUsage EventLog::Memory() const {
   auto& db = impl_->rocks->db();
   const auto property = [&db](const std::string& name, bool all_families) {
     std::uint64_t value = 0;
-    const bool ok = all_families ? db.GetAggregatedIntProperty(name, &value)
-                                 : db.GetIntProperty(name, &value);
+    const bool ok =
+        all_families ? db.GetAggregatedIntProperty(name, &value) : db.GetIntProperty(name, &value);
     return ok ? value : 0;
   };
   MemoryUsage out;
