@@ -43,7 +43,7 @@ struct ServeConfig {
   std::size_t io_threads = 2;
   std::size_t hash_threads = 2;
   std::size_t hash_queue = 256;
-  int hash_nice = 10;
+  int hash_nice = 0;
   std::uint32_t argon2_memory_kib = 19 * 1024;
   std::uint32_t argon2_iterations = 2;
   std::size_t password_min_length = 12;
@@ -272,7 +272,7 @@ int ServeCommand(const Args& args) {
   }
   const core::PasswordHasher hasher(argon2);
   net::BoundedPool hash_pool(c.hash_threads, c.hash_queue);
-  if (!net::SetPoolNice(hash_pool.Pool(), c.hash_threads, c.hash_nice)) {
+  if (c.hash_nice != 0 && !net::SetPoolNice(hash_pool.Pool(), c.hash_threads, c.hash_nice)) {
     net::LogWarn("cannot lower the priority of the hashing threads", {{"nice", c.hash_nice}});
   }
   net::TokenService tokens(

@@ -22,6 +22,7 @@
 #include "net/connection.hpp"
 #include "net/log.hpp"
 #include "net/server_state.hpp"
+#include "net/thread_priority.hpp"
 
 namespace authd::net {
 namespace {
@@ -131,7 +132,11 @@ class HttpServer::Impl {
     asio::co_spawn(acceptor_->get_executor(), AcceptLoop(state_, acceptor_, std::move(contexts)),
                    [](std::exception_ptr e) { LogIfFailed("accept loop failed", e); });
     for (auto& context : contexts_) {
-      threads_.emplace_back([c = context.get()] { RunIo(*c); });
+      threads_.emplace_back([c = context.get()] {
+        // Best effort: on kernels without it the I/O threads simply keep the default slice.
+        (void)AskForShortSlice();
+        RunIo(*c);
+      });
     }
     started_ = true;
     LogInfo("listening", {{"address", options.host}, {"port", port_.load()}});

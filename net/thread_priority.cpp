@@ -3,9 +3,11 @@
 #include <pthread.h>
 #include <sched.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdint>
 #include <boost/asio/post.hpp>
 #include <latch>
 
@@ -32,6 +34,37 @@ bool SetPoolNice(boost::asio::thread_pool& pool, std::size_t threads, int nice) 
   }
   all_done.wait();
   return ok;
+}
+
+namespace {
+
+// The kernel's struct sched_attr (include/uapi/linux/sched/types.h). glibc 2.36 has no wrapper,
+// and the kernel header clashes with glibc's sched_param.
+struct SchedAttr {
+  std::uint32_t size;
+  std::uint32_t sched_policy;
+  std::uint64_t sched_flags;
+  std::int32_t sched_nice;
+  std::uint32_t sched_priority;
+  std::uint64_t sched_runtime;
+  std::uint64_t sched_deadline;
+  std::uint64_t sched_period;
+  std::uint32_t sched_util_min;
+  std::uint32_t sched_util_max;
+};
+
+constexpr std::uint64_t kShortSliceNanos = 100'000;  // the shortest slice the kernel allows
+
+}  // namespace
+
+bool AskForShortSlice() {
+  SchedAttr attr{};
+  attr.size = sizeof attr;
+  if (syscall(SYS_sched_getattr, 0, &attr, sizeof attr, 0) != 0) return false;
+  if (attr.sched_policy != SCHED_OTHER) return true;  // someone chose another policy: keep it
+  attr.size = sizeof attr;
+  attr.sched_runtime = kShortSliceNanos;
+  return syscall(SYS_sched_setattr, 0, &attr, 0) == 0;
 }
 
 }  // namespace authd::net

@@ -1,7 +1,9 @@
-// Scheduling priority of worker pools. argon2id saturates every core it gets; running the hashing
-// pool at a lower priority (a higher nice value) lets the kernel run I/O threads first whenever
-// they have work, so cheap requests keep their latency during a login flood, while hashing still
-// gets every cycle nobody else wants.
+// Scheduling of the I/O threads and the hashing pool. argon2id saturates every core it gets, and
+// cheap requests must keep their latency during a login flood. By default the I/O threads ask for
+// a short time slice (AskForShortSlice) so that they preempt hashing the moment they have work,
+// and hashing keeps its full share of the CPU. A lower priority for the hashing pool
+// (`--hash-nice`, SetPoolNice) is the other lever; it also yields to every other process on the
+// machine, which halved logins/s on a shared machine (docs/BENCHMARKS.md).
 #pragma once
 
 #include <boost/asio/thread_pool.hpp>
@@ -16,5 +18,12 @@ namespace authd::net {
 // false if the kernel refused.
 inline constexpr int kIdlePriority = 20;
 bool SetPoolNice(boost::asio::thread_pool& pool, std::size_t threads, int nice);
+
+// Asks the kernel for a short time slice (100 us) for the calling thread, keeping its policy and
+// nice value. Under Linux's EEVDF scheduler (6.12 and later) a thread that wakes up with a
+// shorter slice than the running one preempts it at once: an I/O thread woken by a request then
+// takes a core from argon2id without waiting for the hash's slice to end. Older kernels accept
+// the request and ignore it. Needs no privilege. Returns false if the kernel refused.
+bool AskForShortSlice();
 
 }  // namespace authd::net
