@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <cstdint>
 #include <boost/asio/post.hpp>
+#include <cstdint>
 #include <latch>
 
 namespace authd::net {
