@@ -67,4 +67,11 @@ bool AskForShortSlice() {
   return syscall(SYS_sched_setattr, 0, &attr, 0) == 0;
 }
 
+std::optional<ThreadSchedule> CurrentSchedule() {
+  SchedAttr attr{};
+  attr.size = sizeof attr;
+  if (syscall(SYS_sched_getattr, 0, &attr, sizeof attr, 0) != 0) return std::nullopt;
+  return ThreadSchedule{static_cast<int>(attr.sched_policy), attr.sched_nice, attr.sched_runtime};
+}
+
 }  // namespace authd::net

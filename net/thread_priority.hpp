@@ -8,6 +8,8 @@
 
 #include <boost/asio/thread_pool.hpp>
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 
 namespace authd::net {
 
@@ -25,5 +27,14 @@ bool SetPoolNice(boost::asio::thread_pool& pool, std::size_t threads, int nice);
 // takes a core from argon2id without waiting for the hash's slice to end. Older kernels accept
 // the request and ignore it. Needs no privilege. Returns false if the kernel refused.
 bool AskForShortSlice();
+
+// The calling thread's policy (SCHED_OTHER...), nice value and requested slice (0: the default),
+// or nullopt if the kernel cannot tell.
+struct ThreadSchedule {
+  int policy = 0;
+  int nice = 0;
+  std::uint64_t slice_nanos = 0;
+};
+std::optional<ThreadSchedule> CurrentSchedule();
 
 }  // namespace authd::net

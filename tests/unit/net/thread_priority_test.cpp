@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 #include <sched.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -15,26 +14,6 @@
 
 namespace authd::net {
 namespace {
-
-struct Attr {
-  std::uint32_t size;
-  std::uint32_t sched_policy;
-  std::uint64_t sched_flags;
-  std::int32_t sched_nice;
-  std::uint32_t sched_priority;
-  std::uint64_t sched_runtime;
-  std::uint64_t sched_deadline;
-  std::uint64_t sched_period;
-  std::uint32_t sched_util_min;
-  std::uint32_t sched_util_max;
-};
-
-Attr ThisThread() {
-  Attr a{};
-  a.size = sizeof a;
-  EXPECT_EQ(syscall(SYS_sched_getattr, 0, &a, sizeof a, 0), 0);
-  return a;
-}
 
 // Custom slices for normal threads came with Linux 6.12.
 bool KernelHasCustomSlices() {
@@ -50,11 +29,12 @@ TEST(ThreadPriorityTest, ShortSliceKeepsPolicyAndNice) {
   std::thread t([] {
     ASSERT_EQ(setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 3), 0);
     EXPECT_TRUE(AskForShortSlice());
-    const Attr after = ThisThread();
-    EXPECT_EQ(after.sched_policy, static_cast<std::uint32_t>(SCHED_OTHER));
-    EXPECT_EQ(after.sched_nice, 3);
+    const auto after = CurrentSchedule();
+    ASSERT_TRUE(after);
+    EXPECT_EQ(after->policy, SCHED_OTHER);
+    EXPECT_EQ(after->nice, 3);
     if (KernelHasCustomSlices()) {
-      EXPECT_EQ(after.sched_runtime, 100'000U) << "the slice in nanoseconds";
+      EXPECT_EQ(after->slice_nanos, 100'000U);
     }
   });
   t.join();
@@ -65,7 +45,9 @@ TEST(ThreadPriorityTest, ShortSliceLeavesOtherPoliciesAlone) {
     sched_param none{};
     ASSERT_EQ(pthread_setschedparam(pthread_self(), SCHED_BATCH, &none), 0);
     EXPECT_TRUE(AskForShortSlice());
-    EXPECT_EQ(ThisThread().sched_policy, static_cast<std::uint32_t>(SCHED_BATCH));
+    const auto after = CurrentSchedule();
+    ASSERT_TRUE(after);
+    EXPECT_EQ(after->policy, SCHED_BATCH);
   });
   t.join();
 }
