@@ -55,12 +55,20 @@ struct SchedAttr {
 
 constexpr std::uint64_t kShortSliceNanos = 100'000;  // the shortest slice the kernel allows
 
+// The calling thread's attributes, or nullopt if the kernel cannot tell.
+std::optional<SchedAttr> ReadAttr() {
+  SchedAttr attr{};
+  attr.size = sizeof attr;
+  if (syscall(SYS_sched_getattr, 0, &attr, sizeof attr, 0) != 0) return std::nullopt;
+  return attr;
+}
+
 }  // namespace
 
 bool AskForShortSlice() {
-  SchedAttr attr{};
-  attr.size = sizeof attr;
-  if (syscall(SYS_sched_getattr, 0, &attr, sizeof attr, 0) != 0) return false;
+  auto read = ReadAttr();
+  if (!read) return false;
+  SchedAttr attr = *read;
   if (attr.sched_policy != SCHED_OTHER) return true;  // someone chose another policy: keep it
   attr.size = sizeof attr;
   attr.sched_runtime = kShortSliceNanos;
@@ -68,10 +76,10 @@ bool AskForShortSlice() {
 }
 
 std::optional<ThreadSchedule> CurrentSchedule() {
-  SchedAttr attr{};
-  attr.size = sizeof attr;
-  if (syscall(SYS_sched_getattr, 0, &attr, sizeof attr, 0) != 0) return std::nullopt;
-  return ThreadSchedule{static_cast<int>(attr.sched_policy), attr.sched_nice, attr.sched_runtime};
+  const auto attr = ReadAttr();
+  if (!attr) return std::nullopt;
+  return ThreadSchedule{static_cast<int>(attr->sched_policy), attr->sched_nice,
+                        attr->sched_runtime};
 }
 
 }  // namespace authd::net
