@@ -31,7 +31,7 @@
 #include "bench/server_process.hpp"
 #include "bench/table_format.hpp"
 #include "core/password_hash.hpp"
-#include "tests/unit/net/test_client.hpp"
+#include "tests/client/test_client.hpp"
 
 namespace authd::bench {
 namespace {

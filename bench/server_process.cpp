@@ -13,8 +13,8 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/client/test_client.hpp"
 #include "tests/integration/free_port.hpp"
-#include "tests/unit/net/test_client.hpp"
 
 namespace authd::bench {
 namespace {

@@ -14,8 +14,8 @@
 #include <string_view>
 #include <utility>
 
+#include "tests/client/test_client.hpp"
 #include "tests/integration/server.hpp"
-#include "tests/unit/net/test_client.hpp"
 
 namespace authd::test {
 

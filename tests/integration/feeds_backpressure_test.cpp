@@ -5,8 +5,8 @@
 
 #include <thread>
 
+#include "tests/client/ws_client.hpp"
 #include "tests/integration/api_client.hpp"
-#include "tests/integration/ws_client.hpp"
 
 namespace authd::test {
 namespace {

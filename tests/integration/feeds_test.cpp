@@ -7,8 +7,8 @@
 #include <atomic>
 #include <thread>
 
+#include "tests/client/ws_client.hpp"
 #include "tests/integration/api_client.hpp"
-#include "tests/integration/ws_client.hpp"
 
 namespace authd::test {
 namespace {

@@ -3,8 +3,8 @@
 // ASVS 4.0.3 has no WebSocket chapter; the cases cite the nearest general requirement.
 #include <gtest/gtest.h>
 
+#include "tests/client/ws_client.hpp"
 #include "tests/integration/security_catalogue.hpp"
-#include "tests/integration/ws_client.hpp"
 
 namespace authd::test {
 namespace {

@@ -4,9 +4,9 @@
 
 #include <chrono>
 
+#include "tests/client/ws_client.hpp"
 #include "tests/integration/api_client.hpp"
 #include "tests/integration/throttle_support.hpp"
-#include "tests/integration/ws_client.hpp"
 
 namespace authd::test {
 namespace {

@@ -34,10 +34,10 @@
 #include <thread>
 #include <vector>
 
+#include "tests/client/test_client.hpp"
 #include "tests/integration/free_port.hpp"
 #include "tests/integration/process.hpp"
 #include "tests/integration/tls_cert.hpp"
-#include "tests/unit/net/test_client.hpp"
 
 namespace authd::test {
 

@@ -3,11 +3,12 @@
 // TLS 1.2+ is refused without harming other clients, a stalled handshake is cut by the read
 // deadline, the audit stream works over WSS, and bad certificate files stop the server at start.
 #include <gtest/gtest.h>
+#include <openssl/ssl.h>
 
 #include <chrono>
 
+#include "tests/client/ws_client.hpp"
 #include "tests/integration/api_client.hpp"
-#include "tests/integration/ws_client.hpp"
 
 namespace authd::test {
 namespace {

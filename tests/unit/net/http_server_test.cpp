@@ -1,6 +1,7 @@
 // Routing, problems, headers, keep-alive and request ids over real loopback connections.
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>

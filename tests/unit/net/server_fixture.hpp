@@ -15,7 +15,7 @@
 #include "core/ids.hpp"
 #include "net/http_server.hpp"
 #include "net/router.hpp"
-#include "tests/unit/net/test_client.hpp"
+#include "tests/client/test_client.hpp"
 
 namespace authd::net::testing {
 
