@@ -196,12 +196,16 @@ class Stats:
             self.total += 1
 
 
-def read_rss_kib(pid):
+def read_status_kib(pid, field):
     with open("/proc/%d/status" % pid) as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
-    raise RuntimeError("no VmRSS for pid %d" % pid)
+    raise RuntimeError("no %s for pid %d" % (field, pid))
+
+
+def read_rss_kib(pid):
+    return read_status_kib(pid, "VmRSS")
 
 
 def read_fds(pid, data_dir):
@@ -251,6 +255,8 @@ def sample(pid, data_dir, port, t0, stats, gate):
     quiet = gate.pause()
     try:
         rss = read_rss_kib(pid)
+        # File-backed pages (code) grow as code paths are first run; anonymous ones are the heap.
+        rss_file = read_status_kib(pid, "RssFile")
         total, sockets, data, other = read_fds(pid, data_dir)
         storage = read_storage_kib(port)
     finally:
@@ -265,6 +271,7 @@ def sample(pid, data_dir, port, t0, stats, gate):
             "cache_kib": cache, "cache_capacity_kib":
             storage["authd_storage_block_cache_capacity_bytes"], "memtables_kib": memtables,
             "rest_kib": rss - cache,
+            "file_kib": rss_file, "anon_rest_kib": rss - rss_file - cache,
             "quiet": quiet, "fds": total, "sockets": sockets, "data": data, "other": other,
             "tables": tables, "requests": stats.total}
 
@@ -317,10 +324,11 @@ def main():
     while next_at <= deadline + 0.5:  # bounded: duration / interval samples
         time.sleep(max(0.0, next_at - time.monotonic()))
         samples.append(sample(args.pid, data_dir, port, t0, stats, gate))
-        print("soak: t=%4.0fs RSS %7.1f MiB (block cache %.1f, memtables %.1f, RSS - cache %.1f), "
-              "fds %d (sockets %d, data %d, other %d), %d requests"
+        print("soak: t=%4.0fs RSS %7.1f MiB (block cache %.1f, memtables %.1f, RSS - cache %.1f, "
+              "file-backed %.1f), fds %d (sockets %d, data %d, other %d), %d requests"
               % (samples[-1]["t"], samples[-1]["rss_kib"] / 1024, samples[-1]["cache_kib"] / 1024,
                  samples[-1]["memtables_kib"] / 1024, samples[-1]["rest_kib"] / 1024,
+                 samples[-1]["file_kib"] / 1024,
                  samples[-1]["fds"],
                  samples[-1]["sockets"], samples[-1]["data"], samples[-1]["other"],
                  samples[-1]["requests"]), file=sys.stderr, flush=True)
@@ -350,6 +358,13 @@ def main():
     if whole:
         checks.append(("whole RSS after warm-up (reported, not checked)", "%.1f -> %.1f MiB" % (
             whole[0] / 1024, whole[1] / 1024), True))
+    split = (grew([s["file_kib"] for s in after_warmup], 0, 0),
+             grew([s["anon_rest_kib"] for s in after_warmup], 0, 0))
+    if all(split):
+        checks.append(("of which file-backed (code) / anonymous minus cache (reported, not "
+                       "checked)", "%.1f -> %.1f MiB / %.1f -> %.1f MiB" % (
+                           split[0][0] / 1024, split[0][1] / 1024, split[1][0] / 1024,
+                           split[1][1] / 1024), True))
     over = [s for s in samples if s["cache_kib"] > s["cache_capacity_kib"]]
     checks.append(("block cache within its capacity", "largest %.1f MiB of %.1f MiB" % (
         max(s["cache_kib"] for s in samples) / 1024, samples[-1]["cache_capacity_kib"] / 1024),
