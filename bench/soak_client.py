@@ -196,16 +196,22 @@ class Stats:
             self.total += 1
 
 
-def read_status_kib(pid, field):
+def read_status_kib(pid, *fields):
+    """The named fields of /proc/PID/status, in KiB, read in one pass."""
+    found = {}
     with open("/proc/%d/status" % pid) as f:
         for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    raise RuntimeError("no %s for pid %d" % (field, pid))
+            name = line.split(":", 1)[0]
+            if name in fields:
+                found[name] = int(line.split()[1])
+    missing = [name for name in fields if name not in found]
+    if missing:
+        raise RuntimeError("no %s for pid %d" % (", ".join(missing), pid))
+    return tuple(found[name] for name in fields)
 
 
 def read_rss_kib(pid):
-    return read_status_kib(pid, "VmRSS")
+    return read_status_kib(pid, "VmRSS")[0]
 
 
 def read_fds(pid, data_dir):
@@ -254,9 +260,8 @@ def sample(pid, data_dir, port, t0, stats, gate):
     loaded_rss = read_rss_kib(pid)
     quiet = gate.pause()
     try:
-        rss = read_rss_kib(pid)
-        # File-backed pages (code) grow as code paths are first run; anonymous ones are the heap.
-        rss_file = read_status_kib(pid, "RssFile")
+        # File-backed pages are code; the anonymous rest is the heap and thread stacks.
+        rss, rss_file = read_status_kib(pid, "VmRSS", "RssFile")
         total, sockets, data, other = read_fds(pid, data_dir)
         storage = read_storage_kib(port)
     finally:

@@ -8,8 +8,6 @@
 #pragma once
 
 #include <boost/beast/core/error.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -18,13 +16,15 @@
 #include <utility>
 #include <vector>
 
+#include "tests/client/test_client.hpp"
+
 namespace authd::test {
 
 template <bool kTls>
 class BasicWsClient {
  public:
   using Headers = std::vector<std::pair<std::string, std::string>>;
-  using Response = boost::beast::http::response<boost::beast::http::string_body>;
+  using Response = net::testing::ClientResponse;  // what Beast's handshake fills in
 
   // Connects to 127.0.0.1:port and asks for an upgrade of `target`. `receive_buffer` > 0 sets
   // SO_RCVBUF before connecting (to make a client that stops reading fill up quickly).
