@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 
+#include <chrono>
 #include <ctime>
 #include <optional>
 #include <thread>
@@ -356,6 +357,14 @@ TEST_F(TokenTest, TokenOfAnotherServerIsRefused) {
 
 // ---- Expiry ---------------------------------------------------------------------------------
 
+// Sleeps until just after the next whole second of wall-clock time.
+void WaitForTopOfSecond() {
+  using namespace std::chrono;
+  const auto now = system_clock::now();
+  const auto next = floor<seconds>(now) + seconds(1) + milliseconds(10);
+  std::this_thread::sleep_for(next - now);
+}
+
 class TokenExpiryTest : public ServerSuite<TokenExpiryTest> {
  public:
   static ServerSpec Spec() { return {.flags = {"--access-ttl", "1"}}; }
@@ -375,7 +384,9 @@ TEST_F(TokenExpiryTest, ExpiredAccessTokenIsRefused) {
   auto res = api().Get("/v1/users/me", a.access);
   ExpectProblem(res, 401, "token_expired");
 
-  // A refresh gives a token that works again.
+  // A refresh gives a token that works again. Its iat and exp are whole seconds (exp = iat + 1),
+  // so a token issued late in a second lives only for the rest of it: start at the top of one.
+  WaitForTopOfSecond();
   auto refreshed =
       api().Send("POST", "/v1/sessions/refresh", json::object{{"refresh_token", a.refresh}});
   ASSERT_EQ(refreshed.result_int(), 200U) << refreshed.body();
