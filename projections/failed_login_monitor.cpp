@@ -104,13 +104,15 @@ void FailedLoginMonitor::ObserveLocked(const core::Event& event) {
 
 // Keeps memory bounded: drops failures older than the window and, when the throttle mirrors have
 // doubled since the last sweep, the entries that can no longer block anything. The doubling keeps
-// the sweep's cost per event constant on the writer thread.
+// the sweep's cost per event constant on the writer thread, and the mirrors at most twice the
+// entries still in force (plus kMinSweep), so their memory follows the attack, not the uptime.
 void FailedLoginMonitor::Forget(core::Micros now) {
+  constexpr std::size_t kMinSweep = 1024;
   while (!failures_.empty() &&
          (failures_.front().at < now - options_.window || failures_.size() > options_.max_failures))
     failures_.pop_front();
-  const std::size_t size = pairs_.size() + accounts_.size() + addresses_.size();
-  if (size <= std::max(next_sweep_, 2 * options_.max_failures)) return;
+  const std::size_t size = Tracked();
+  if (size <= std::max(next_sweep_, kMinSweep)) return;
   const auto& p = options_.policy;
   std::erase_if(pairs_, [&](const auto& kv) {
     return kv.second.last_failure_at < now - std::max(p.pair_max_delay, options_.window);
@@ -122,7 +124,16 @@ void FailedLoginMonitor::Forget(core::Micros now) {
   std::erase_if(addresses_, [&](const auto& kv) {
     return kv.second.failures.empty() || kv.second.failures.back() < now - p.address_window;
   });
-  next_sweep_ = 2 * (pairs_.size() + accounts_.size() + addresses_.size());
+  next_sweep_ = 2 * Tracked();
+}
+
+std::size_t FailedLoginMonitor::TrackedEntries() const {
+  std::lock_guard lock(mutex_);
+  return Tracked();
+}
+
+std::size_t FailedLoginMonitor::Tracked() const {
+  return pairs_.size() + accounts_.size() + addresses_.size();
 }
 
 SecuritySnapshot FailedLoginMonitor::Snapshot(core::Micros now) const {

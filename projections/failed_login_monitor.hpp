@@ -91,6 +91,10 @@ class FailedLoginMonitor final : public SecurityView {
   [[nodiscard]] SecuritySnapshot Snapshot(core::Micros now) const override;
   [[nodiscard]] MonitorReport Report(core::Micros now) const;
 
+  // Entries of the throttle mirrors (pairs, accounts, addresses): at most about twice those whose
+  // throttle can still matter, however long the server runs.
+  [[nodiscard]] std::size_t TrackedEntries() const;
+
   // How an address shows: the address itself when the address book knows it, otherwise
   // "addr:" and the first 16 hex digits of its pseudonym.
   [[nodiscard]] std::string ShowAddress(std::string_view pseudonym) const;
@@ -103,6 +107,7 @@ class FailedLoginMonitor final : public SecurityView {
   };
   void ObserveLocked(const core::Event& event);
   void Forget(core::Micros now);
+  [[nodiscard]] std::size_t Tracked() const;
   MonitorReport ReportLocked(core::Micros now) const;
 
   MonitorOptions options_;

@@ -153,6 +153,22 @@ TEST_F(MonitorTest, WindowIsBoundedInMemory) {
   EXPECT_EQ(report.snapshot.counters.logins_failed, 150U);
 }
 
+// A server that sees a few failures on each of many accounts (a typo, then the user goes away)
+// must not keep every account it ever saw: once their throttles can no longer matter (after the
+// default one-hour account lockout), the entries go.
+TEST_F(MonitorTest, ThrottleMirrorsForgetAccountsWhoseThrottlesLapsed) {
+  constexpr int kAccounts = 3000;
+  const auto fail_each = [&](std::string_view prefix) {
+    for (int i = 0; i < kAccounts; ++i)
+      Failed(std::string(prefix) + std::to_string(i), "cc01");
+  };
+  fail_each("usr_old_");
+  EXPECT_EQ(monitor_.TrackedEntries(), 2U * kAccounts + 1);  // accounts, pairs, one address
+  clock_.Advance(2 * 60 * kMinute);
+  fail_each("usr_new_");
+  EXPECT_EQ(monitor_.TrackedEntries(), 2U * kAccounts + 1);
+}
+
 TEST_F(MonitorTest, PrimesFromRecentLogEventsAndFollowsNewOnes) {
   storage::test_support::TempDir dir;
   std::vector<std::unique_ptr<storage::InlineProjection>> projections;
