@@ -2,7 +2,9 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
+#include <cstring>
 
 #include "core/hashing.hpp"
 
@@ -73,17 +75,49 @@ IssuedAccess TokenService::IssueAccess(std::string_view user_id,
   return {core::SignJwt(*key->pair, key->kid, claims), lifetime};
 }
 
-std::string TokenService::CacheKey(std::string_view token) const {
-  const auto digest = core::KeyedHash(cache_key_, "access_token", token);
-  return {reinterpret_cast<const char*>(digest.data()), digest.size()};
+std::size_t TokenService::DigestHash::operator()(const core::Digest& d) const noexcept {
+  std::size_t h = 0;
+  std::memcpy(&h, d.data(), sizeof h);
+  return h;
+}
+
+core::Digest TokenService::CacheKey(std::string_view token) const {
+  return core::KeyedHash(cache_key_, "access_token", token);
+}
+
+std::size_t TokenService::CachedTokens() const {
+  std::size_t n = 0;
+  for (const auto& shard : shards_) {
+    std::lock_guard lock(shard.mu);
+    n += shard.entries.size();
+  }
+  return n;
+}
+
+// Bounded two ways. Expired entries go whenever the shard has doubled since the last sweep, which
+// keeps the sweep's cost per insert constant and the shard at most about twice its live tokens.
+// A shard full of live tokens starts over rather than tracking recency on the hot path.
+void TokenService::Remember(Shard& shard, const core::Digest& key, const AccessClaims& claims,
+                            std::int64_t now) {
+  constexpr std::size_t kMinSweep = 64;
+  std::lock_guard lock(shard.mu);
+  if (shard.entries.size() >= std::max(shard.next_sweep, kMinSweep)) {
+    std::erase_if(shard.entries, [now](const auto& kv) { return now >= kv.second.expires_at; });
+    shard.next_sweep = 2 * shard.entries.size();
+  }
+  if (shard.entries.size() >= options_.cache_entries / kShards) {
+    shard.entries.clear();
+    shard.next_sweep = 0;
+  }
+  shard.entries.emplace(key, claims);
 }
 
 Result<AccessClaims> TokenService::Verify(std::string_view token) {
   const core::Micros now_us = clock_.NowMicros();
   const std::int64_t now = now_us / kSecond;
   if (token.size() > 8 * 1024) return core::JwtErrc::kMalformed;
-  const std::string key = CacheKey(token);
-  Shard& shard = shards_[static_cast<std::uint8_t>(key[0]) % kShards];
+  const core::Digest key = CacheKey(token);
+  Shard& shard = shards_[key[31] % kShards];
   {
     std::lock_guard lock(shard.mu);
     if (auto it = shard.entries.find(key); it != shard.entries.end()) {
@@ -118,10 +152,7 @@ Result<AccessClaims> TokenService::Verify(std::string_view token) {
   c.expires_at = Int(*claims, "exp");
   c.auth_time = Int(*claims, "auth_time");
   if (c.subject.empty() || c.session_id.empty()) return core::JwtErrc::kMalformed;
-  std::lock_guard lock(shard.mu);
-  // Bounded: a full shard starts over rather than tracking recency on the hot path.
-  if (shard.entries.size() >= options_.cache_entries / kShards) shard.entries.clear();
-  shard.entries.emplace(key, c);
+  Remember(shard, key, c, now);
   return c;
 }
 
