@@ -296,8 +296,9 @@ void GroupBuilder::Committed() {
   state_.head_seq = next_seq_ - 1;
   state_.head_hash = chain_;
   state_.last_at = now_;
-  // Bound the committed-version cache; misses fall back to one seek in `streams`.
-  if (state_.stream_versions.size() > 200'000) state_.stream_versions.clear();
+  // Bound the committed-version cache (~120 bytes an entry: ~4 MiB full); misses fall back to
+  // one seek in `streams`, whose blocks the block cache usually holds.
+  if (state_.stream_versions.size() > kMaxCachedStreamVersions) state_.stream_versions.clear();
   for (auto& [stream, version] : versions_)
     state_.stream_versions[stream] = version;
   for (auto& [subject, key] : new_keys_) {

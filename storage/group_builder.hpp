@@ -47,6 +47,9 @@ struct ProjectionSlot {
   rocksdb::ColumnFamilyHandle* family = nullptr;
 };
 
+// Streams whose committed version the writer remembers; beyond it the cache starts over.
+inline constexpr std::size_t kMaxCachedStreamVersions = 32'768;
+
 // What the writer knows as committed. Owned by the writer thread.
 struct WriterState {
   std::uint64_t head_seq = 0;
