@@ -13,7 +13,8 @@ data folder and the rest) are sampled. At the end it prints the samples, the sta
 verdicts, and exits 1 when one check fails:
   - RSS: RocksDB's block cache is bounded by design (docs/STORAGE.md, "Memory") and fills up
     over a long run, so each sample also reads its size from /metrics. What must stay flat is RSS
-    minus the cache: the median of the last third of the samples taken after the warm-up may
+    minus the cache: the median of the last third of the samples taken after the warm-up (--warmup,
+    default 120 s, long enough for soak.sh's one-minute time bounds to reach their steady state) may
     exceed the median of the first third by at most --rss-tolerance percent (default 10) plus
     --rss-slack-mib (8). The cache must stay within its capacity. (Memtables are reported but
     not subtracted: they empty at each flush while the allocator keeps their pages for the next
@@ -300,7 +301,7 @@ def main():
     ap.add_argument("--minutes", type=float, default=10)
     ap.add_argument("--workers", type=int, default=4)
     ap.add_argument("--interval", type=float, default=10, help="seconds between samples")
-    ap.add_argument("--warmup", type=float, default=30, help="seconds of load before RSS counts")
+    ap.add_argument("--warmup", type=float, default=120, help="seconds of load before RSS counts")
     ap.add_argument("--rss-tolerance", type=float, default=10, help="percent")
     ap.add_argument("--rss-slack-mib", type=float, default=8)
     ap.add_argument("--keep-users", action="store_true",
