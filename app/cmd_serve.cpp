@@ -333,6 +333,7 @@ int ServeCommand(const Args& args) {
     event_metrics = std::make_unique<net::EventMetrics>(*dir.log, metrics);
     net::RegisterLogMetrics(metrics, *dir.log);
     net::RegisterHashPoolMetrics(metrics, hash_pool);
+    net::RegisterTableMetrics(metrics, tokens, *security->monitor);
     metrics.CounterCallback(
         "authd_security_log_dropped_total",
         "Committed event groups the security log dropped because its queue was full.",

@@ -31,18 +31,33 @@ void RegisterLogMetrics(MetricsRegistry& registry, const storage::EventLog& log)
   registry.HistogramCallback("authd_log_group_commands",
                              "Commands decided per group commit (refused ones included).",
                              [&log] { return log.Stats().group_commands; });
+  using Kind = storage::EventLog::MemoryKind;
+  const auto memory = [&log](Kind kind) {
+    return [&log, kind] { return static_cast<double>(log.Memory(kind)); };
+  };
   registry.GaugeCallback("authd_storage_block_cache_bytes",
                          "Bytes in RocksDB's block cache, shared by every column family.",
-                         [&log] { return static_cast<double>(log.Memory().block_cache); });
+                         memory(Kind::kBlockCache));
   registry.GaugeCallback("authd_storage_block_cache_capacity_bytes", "The block cache's bound.",
-                         [&log] { return static_cast<double>(log.Memory().block_cache_capacity); });
+                         memory(Kind::kBlockCacheCapacity));
   registry.GaugeCallback("authd_storage_memtable_bytes",
                          "Bytes in RocksDB's memtables (unflushed writes), all column families.",
-                         [&log] { return static_cast<double>(log.Memory().memtables); });
+                         memory(Kind::kMemtables));
   registry.GaugeCallback(
       "authd_storage_table_readers_bytes",
       "Bytes RocksDB's open table files hold outside the block cache (estimate).",
-      [&log] { return static_cast<double>(log.Memory().table_readers); });
+      memory(Kind::kTableReaders));
+}
+
+void RegisterTableMetrics(MetricsRegistry& registry, const TokenService& tokens,
+                          const projections::FailedLoginMonitor& monitor) {
+  registry.GaugeCallback("authd_token_cache_entries",
+                         "Verified access tokens cached (bound: 16384; expired ones are swept).",
+                         [&tokens] { return static_cast<double>(tokens.CachedTokens()); });
+  registry.GaugeCallback(
+      "authd_monitor_tracked_entries",
+      "Accounts, address pairs and addresses the failed-login monitor mirrors from the throttles.",
+      [&monitor] { return static_cast<double>(monitor.TrackedEntries()); });
 }
 
 void RegisterHashPoolMetrics(MetricsRegistry& registry, const BoundedPool& pool) {

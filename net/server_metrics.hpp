@@ -8,13 +8,20 @@
 
 #include "net/metrics.hpp"
 #include "net/offload.hpp"
+#include "net/tokens.hpp"
+#include "projections/failed_login_monitor.hpp"
 #include "storage/event_log.hpp"
 
 namespace authd::net {
 
 // authd_log_queue_depth, authd_log_head_seq, authd_log_commit_seconds (histogram),
-// authd_log_group_commands (histogram).
+// authd_log_group_commands (histogram), authd_storage_* (RocksDB's memory).
 void RegisterLogMetrics(MetricsRegistry& registry, const storage::EventLog& log);
+
+// authd_token_cache_entries, authd_monitor_tracked_entries: in-memory tables whose size follows
+// the traffic (docs/MEMORY.md).
+void RegisterTableMetrics(MetricsRegistry& registry, const TokenService& tokens,
+                          const projections::FailedLoginMonitor& monitor);
 
 // authd_hash_pool_pending, authd_hash_pool_capacity.
 void RegisterHashPoolMetrics(MetricsRegistry& registry, const BoundedPool& pool);

@@ -509,21 +509,26 @@ EventLog::CommitStats EventLog::Stats() const {
   return {impl_->commit_seconds.Snapshot(), impl_->group_commands.Snapshot()};
 }
 
-EventLog::MemoryUsage EventLog::Memory() const {
+std::uint64_t EventLog::Memory(MemoryKind kind) const {
   auto& db = impl_->rocks->db();
-  const auto property = [&db](const std::string& name, bool all_families) {
-    std::uint64_t value = 0;
-    const bool ok =
-        all_families ? db.GetAggregatedIntProperty(name, &value) : db.GetIntProperty(name, &value);
-    return ok ? value : 0;
-  };
-  MemoryUsage out;
-  // Every family shares one cache, so the first family's figure is the whole cache's.
-  out.block_cache = property(rocksdb::DB::Properties::kBlockCacheUsage, false);
-  out.block_cache_capacity = property(rocksdb::DB::Properties::kBlockCacheCapacity, false);
-  out.memtables = property(rocksdb::DB::Properties::kCurSizeAllMemTables, true);
-  out.table_readers = property(rocksdb::DB::Properties::kEstimateTableReadersMem, true);
-  return out;
+  std::uint64_t value = 0;
+  bool ok = false;
+  switch (kind) {
+    // Every family shares one cache, so the first family's figure is the whole cache's.
+    case MemoryKind::kBlockCache:
+      ok = db.GetIntProperty(rocksdb::DB::Properties::kBlockCacheUsage, &value);
+      break;
+    case MemoryKind::kBlockCacheCapacity:
+      ok = db.GetIntProperty(rocksdb::DB::Properties::kBlockCacheCapacity, &value);
+      break;
+    case MemoryKind::kMemtables:
+      ok = db.GetAggregatedIntProperty(rocksdb::DB::Properties::kCurSizeAllMemTables, &value);
+      break;
+    case MemoryKind::kTableReaders:
+      ok = db.GetAggregatedIntProperty(rocksdb::DB::Properties::kEstimateTableReadersMem, &value);
+      break;
+  }
+  return ok ? value : 0;
 }
 
 }  // namespace authd::storage

@@ -156,14 +156,10 @@ class EventLog {
   [[nodiscard]] CommitStats Stats() const;
 
   // What RocksDB holds in memory now, in bytes: the shared block cache (bounded, see
-  // docs/STORAGE.md "Memory"), every family's memtables, and the table readers outside the cache.
-  struct MemoryUsage {
-    std::uint64_t block_cache = 0;
-    std::uint64_t block_cache_capacity = 0;
-    std::uint64_t memtables = 0;
-    std::uint64_t table_readers = 0;
-  };
-  [[nodiscard]] MemoryUsage Memory() const;
+  // docs/STORAGE.md "Memory") and its bound, every family's memtables, and the table readers
+  // outside the cache. One RocksDB property read each (all families for the last two).
+  enum class MemoryKind { kBlockCache, kBlockCacheCapacity, kMemtables, kTableReaders };
+  [[nodiscard]] std::uint64_t Memory(MemoryKind kind) const;
 
   struct Impl;
 

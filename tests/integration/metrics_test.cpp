@@ -121,7 +121,8 @@ TEST_F(MetricsTest, EveryMetricHasHelpAndType) {
         "authd_login_failures_total", "authd_log_queue_depth", "authd_log_head_seq",
         "authd_log_commit_seconds", "authd_log_group_commands", "authd_hash_pool_pending",
         "authd_hash_pool_capacity", "authd_security_log_dropped_total",
-        "authd_storage_block_cache_bytes", "authd_storage_memtable_bytes"}) {
+        "authd_storage_block_cache_bytes", "authd_storage_memtable_bytes",
+        "authd_token_cache_entries", "authd_monitor_tracked_entries"}) {
     EXPECT_NE(text.find(std::string("# TYPE ") + name + " "), std::string::npos) << name;
   }
 }
@@ -140,6 +141,35 @@ TEST_F(MetricsTest, StorageMemoryIsReportedWithItsBound) {
   EXPECT_GT(*memtables, 0.0) << "the signup is in a memtable";
   EXPECT_LE(*memtables, 32.0 * 1024 * 1024 * 1.25) << "the write-buffer budget holds";
   EXPECT_TRUE(Sample(text, "authd_storage_table_readers_bytes")) << text;
+}
+
+// The in-memory tables that follow the traffic are visible: a new token used once is cached, and
+// a failed login on a new account is mirrored by the monitor (which follows commits, so poll).
+TEST_F(MetricsTest, InMemoryTablesAreReported) {
+  const auto tokens_before = Sample(Scrape(), "authd_token_cache_entries");
+  ASSERT_TRUE(tokens_before);
+  Account a = NewUser(api(), "tables");
+  ASSERT_EQ(api().Get("/v1/users/me", a.access).result_int(), 200U);
+  const auto tokens_after = Sample(Scrape(), "authd_token_cache_entries");
+  ASSERT_TRUE(tokens_after);
+  EXPECT_GT(*tokens_after, *tokens_before);
+
+  const auto tracked_before = Sample(Scrape(), "authd_monitor_tracked_entries");
+  ASSERT_TRUE(tracked_before);
+  ASSERT_EQ(api()
+                .Send("POST", "/v1/sessions",
+                      json::object{{"username", a.username}, {"password", kOtherPassword}})
+                .result_int(),
+            401U);
+  std::optional<double> tracked;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  for (int i = 0; i < 250 && std::chrono::steady_clock::now() < deadline; ++i) {
+    tracked = Sample(Scrape(), "authd_monitor_tracked_entries");
+    if (tracked && *tracked > *tracked_before) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(tracked);
+  EXPECT_GT(*tracked, *tracked_before);
 }
 
 // Hostile text in a login reaches no log line raw: every line the server wrote stays one valid
