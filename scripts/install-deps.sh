@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
-  librocksdb-dev libsodium-dev libssl-dev libcurl4-openssl-dev
+  librocksdb-dev libsodium-dev libssl-dev libcurl4-openssl-dev libjemalloc-dev
   python3-aiosmtpd
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format

@@ -129,6 +129,7 @@ class AuthdServer {
   [[nodiscard]] bool ok() const { return pid_ > 0 && error_.empty(); }
   [[nodiscard]] const std::string& error() const { return error_; }
   [[nodiscard]] std::uint16_t port() const { return port_; }
+  [[nodiscard]] pid_t pid() const { return pid_; }
   [[nodiscard]] std::string data_dir() const {
     return spec_.data_dir.empty() ? folder_.Sub("data") : spec_.data_dir;
   }
