@@ -70,8 +70,7 @@ work=$(mktemp -d /tmp/authd-http-bench.XXXXXX)
 chmod 755 "$work"  # nginx's workers run as an unprivileged user and read www/
 pids=()
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  stop_started "${pids[@]}"
   rm -rf "$work"
 }
 trap cleanup EXIT

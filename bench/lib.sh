@@ -1,4 +1,4 @@
-# Helpers shared by bench/run.sh, bench/http_bench.sh and bench/soak.sh. Sourced, not run.
+# Helpers shared by the scripts in bench/. Sourced, not run.
 # shellcheck shell=bash
 
 # median < numbers, one a line: prints the median, or "nan" when there are none.
@@ -13,6 +13,13 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b + 0 > 0 && a ~ /^[0-9.]+$/) prin
 per_second() { awk -v n="$1" -v s="$2" 'BEGIN {if (s > 0) printf "%.1f", n / s; else print "nan"}'; }
 
 load_average() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# stop_started PID...: stops the processes this script started, by pid, and reaps them.
+stop_started() {
+  local pid
+  for pid in "$@"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "$@"; do wait "$pid" 2>/dev/null || true; done
+}
 
 # check_peer NAME=URL: accepts only a plain name and an http:// URL on the loopback interface
 # (127.0.0.1, [::1] or localhost, an optional port, no path), so a benchmark can never send its

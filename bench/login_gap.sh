@@ -38,14 +38,13 @@ fi
 work=$(mktemp -d /tmp/authd-login-gap.XXXXXX)
 pids=()
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  stop_started "${pids[@]}"
   rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-password="login-gap-secret-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
+password="measure-secret-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
 for sync in true false; do
   p=$port
   [ "$sync" = true ] || p=$((port + 1))
@@ -59,13 +58,13 @@ for sync in true false; do
   done
   # Signed up over HTTP, so the stored hash has this server's argon2id memory.
   curl -fs -o /dev/null -H 'Content-Type: application/json' \
-    -d "{\"username\":\"gap\",\"email\":\"gap@example.com\",\"password\":\"$password\"}" \
+    -d "{\"username\":\"gapuser\",\"email\":\"gapuser@example.com\",\"password\":\"$password\"}" \
     "http://127.0.0.1:$p/v1/users"
 done
 
 logins() {  # logins PORT: logins/s over one run
   local out
-  out=$(BENCH_USER=gap BENCH_PASSWORD=$password LUA_PATH="$root/bench/http/?.lua;;" \
+  out=$(BENCH_USER=gapuser BENCH_PASSWORD=$password LUA_PATH="$root/bench/http/?.lua;;" \
     wrk -t2 -c8 -d"$secs"s --timeout 10s -s "$root/bench/http/login.lua" \
     "http://127.0.0.1:$1/v1/sessions" | grep '^RESULT')
   per_second "$(sed -n 's/.* ok=\([0-9]*\) .*/\1/p' <<<"$out")" \
