@@ -127,6 +127,27 @@ void FailedLoginMonitor::Forget(core::Micros now) {
   next_sweep_ = 2 * Tracked();
 }
 
+// The mirrors count only the events they saw, so an entry swept away (or older than the priming
+// horizon) would start again from one while the throttle table goes on counting. The table holds
+// the whole log's count, and listeners run before the next group commits, so the rows read here
+// are exactly the state after this group: copy them over the entries the group's failures touched.
+void FailedLoginMonitor::ReloadLocked(const storage::Committed& group) {
+  if (log_ == nullptr) return;
+  for (const auto& event : group) {
+    if (event.type != ev::kUserLoginFailed) continue;
+    auto subject = SubjectOf(event);
+    if (!subject) continue;
+    if (auto row = log_->Get(kThrottleFamily, AccountRowKey(subject->account)); row && *row) {
+      accounts_[subject->account] = DecodeAccount(**row);
+    }
+    if (subject->addr.empty()) continue;
+    if (auto row = log_->Get(kThrottleFamily, PairRowKey(subject->account, subject->addr));
+        row && *row) {
+      pairs_[PairId(subject->account, subject->addr)] = DecodePair(**row);
+    }
+  }
+}
+
 std::size_t FailedLoginMonitor::TrackedEntries() const {
   std::lock_guard lock(mutex_);
   return Tracked();
@@ -264,6 +285,7 @@ Result<void> FailedLoginMonitor::Attach(storage::EventLog& log, core::Micros now
     }
     for (const auto& e : *group)
       ObserveLocked(e);
+    ReloadLocked(*group);
   });
   subscription_ = sub.id;
   const auto finish = [this] {

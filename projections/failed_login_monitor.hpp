@@ -106,6 +106,7 @@ class FailedLoginMonitor final : public SecurityView {
     std::string addr;
   };
   void ObserveLocked(const core::Event& event);
+  void ReloadLocked(const storage::Committed& group);
   void Forget(core::Micros now);
   [[nodiscard]] std::size_t Tracked() const;
   MonitorReport ReportLocked(core::Micros now) const;

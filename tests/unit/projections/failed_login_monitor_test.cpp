@@ -169,39 +169,78 @@ TEST_F(MonitorTest, ThrottleMirrorsForgetAccountsWhoseThrottlesLapsed) {
   EXPECT_EQ(monitor_.TrackedEntries(), 2U * kAccounts + 1);
 }
 
-TEST_F(MonitorTest, PrimesFromRecentLogEventsAndFollowsNewOnes) {
-  storage::test_support::TempDir dir;
-  std::vector<std::unique_ptr<storage::InlineProjection>> projections;
-  projections.push_back(std::make_unique<ThrottleTable>());
-  storage::LogOptions options;
-  options.path = dir.Sub("log");
-  auto log = storage::EventLog::Open(options, storage::test_support::FixedMasterKey(), clock_,
-                                     std::move(projections));
-  ASSERT_TRUE(log) << log.error().message();
-  const auto append = [&](std::string_view user, std::string_view addr) {
+// The monitor beside a real log with the throttle table, as `authd serve` runs it.
+class MonitorOnLogTest : public MonitorTest {
+ protected:
+  void SetUp() override {
+    std::vector<std::unique_ptr<storage::InlineProjection>> projections;
+    projections.push_back(std::make_unique<ThrottleTable>());
+    storage::LogOptions options;
+    options.path = dir_.Sub("log");
+    options.sync = false;  // no power loss to survive here; hundreds of appends stay fast
+    auto log = storage::EventLog::Open(options, storage::test_support::FixedMasterKey(), clock_,
+                                       std::move(projections));
+    ASSERT_TRUE(log) << log.error().message();
+    log_ = std::move(*log);
+  }
+
+  // Commits one failed login, as the login path would.
+  bool AppendFailure(std::string_view user, std::string_view addr) {
     auto e = Login(ev::kUserLoginFailed, user, addr);
     e.seq = 0;
     e.at = 0;
     e.subject = std::string(kAnonymousSubject);
-    return (*log)->Execute([e](storage::Txn& txn) -> Result<void> {
-      auto r = txn.Append(e);
-      if (!r) return r.error();
-      return {};
-    });
-  };
-  ASSERT_TRUE(append("usr_old", "0ld0"));  // two hours ago: outside every window
+    return log_
+        ->Execute([e](storage::Txn& txn) -> Result<void> {
+          auto r = txn.Append(e);
+          if (!r) return r.error();
+          return {};
+        })
+        .has_value();
+  }
+
+  storage::test_support::TempDir dir_;
+  std::unique_ptr<storage::EventLog> log_;
+};
+
+TEST_F(MonitorOnLogTest, PrimesFromRecentLogEventsAndFollowsNewOnes) {
+  ASSERT_TRUE(AppendFailure("usr_old", "0ld0"));  // two hours ago: outside every window
   clock_.Advance(2 * 3600 * kSecond);
   for (int i = 0; i < 10; ++i)
-    ASSERT_TRUE(append("usr_recent", "4e40"));
+    ASSERT_TRUE(AppendFailure("usr_recent", "4e40"));
   FailedLoginMonitor monitor;
-  ASSERT_TRUE(monitor.Attach(**log, clock_.NowMicros()));
-  ASSERT_TRUE(append("usr_recent", "4e41"));
+  ASSERT_TRUE(monitor.Attach(*log_, clock_.NowMicros()));
+  ASSERT_TRUE(AppendFailure("usr_recent", "4e41"));
   const auto report = monitor.Report(clock_.NowMicros());
   EXPECT_EQ(report.snapshot.counters.logins_failed, 11U);
   ASSERT_EQ(report.top_accounts.size(), 1U);
   EXPECT_EQ(report.top_accounts.front().name, "usr_recent");
   EXPECT_EQ(report.top_accounts.front().failures, 11U);
   EXPECT_NE(Find(report.snapshot.alerts, "brute_force"), nullptr);
+}
+
+// A slow guesser: ten failures, a pause longer than the backoff cap, then one more. Meanwhile
+// other failures make the mirrors sweep the lapsed pair. The throttle table still counts ten, so
+// the eleventh failure is enforced with a 64 s backoff, and the monitor must show that backoff
+// rather than a count started again from one.
+TEST_F(MonitorOnLogTest, ThrottleShownAfterASweepIsTheOneTheTableEnforces) {
+  FailedLoginMonitor monitor;
+  ASSERT_TRUE(monitor.Attach(*log_, clock_.NowMicros()));
+  for (int i = 0; i < 10; ++i)
+    ASSERT_TRUE(AppendFailure("usr_slow", "5105"));
+  clock_.Advance(20 * kMinute);
+  for (int i = 0; i < 600; ++i)  // 1,200 entries: past the sweep's floor of 1,024
+    ASSERT_TRUE(AppendFailure("usr_other_" + std::to_string(i), "0e0e"));
+  ASSERT_TRUE(AppendFailure("usr_slow", "5105"));
+
+  const auto now = clock_.NowMicros();
+  const auto report = monitor.Report(now);
+  const ActiveThrottle* backoff = nullptr;
+  for (const auto& t : report.throttles) {
+    if (t.reason == "backoff" && t.account == "usr_slow") backoff = &t;
+  }
+  ASSERT_NE(backoff, nullptr) << "the eleventh failure's backoff is not shown";
+  EXPECT_EQ(backoff->until, now + 64 * kSecond);  // 1 s doubled once per failure past the 5th
 }
 
 }  // namespace
