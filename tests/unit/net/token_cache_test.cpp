@@ -63,7 +63,9 @@ TEST_F(TokenCacheTest, LiveTokensStayWithinTheBound) {
   const auto issued = tokens->IssueAccess("usr_cache", {"user"}, "ses_cache", {"pwd"}, 0);
   ASSERT_TRUE(tokens->Verify(issued.token));
   clock_.Advance(61 * kSecond);
-  EXPECT_EQ(tokens->Verify(issued.token).error(), core::JwtErrc::kExpired);
+  const auto expired = tokens->Verify(issued.token);
+  ASSERT_FALSE(expired);
+  EXPECT_EQ(expired.error(), core::JwtErrc::kExpired);
 }
 
 }  // namespace
