@@ -51,9 +51,11 @@ void RegisterLogMetrics(MetricsRegistry& registry, const storage::EventLog& log)
 
 void RegisterTableMetrics(MetricsRegistry& registry, const TokenService& tokens,
                           const projections::FailedLoginMonitor& monitor) {
-  registry.GaugeCallback("authd_token_cache_entries",
-                         "Verified access tokens cached (bound: 16384; expired ones are swept).",
-                         [&tokens] { return static_cast<double>(tokens.CachedTokens()); });
+  registry.GaugeCallback(
+      "authd_token_cache_entries",
+      "Verified access tokens cached (bound: " + std::to_string(tokens.options().cache_entries) +
+          "; expired ones are swept).",
+      [&tokens] { return static_cast<double>(tokens.CachedTokens()); });
   registry.GaugeCallback(
       "authd_monitor_tracked_entries",
       "Accounts, address pairs and addresses the failed-login monitor mirrors from the throttles.",
