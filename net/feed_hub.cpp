@@ -94,6 +94,10 @@ void FeedHub::OnCommit(const std::shared_ptr<const storage::Committed>& group) {
       inbox_.push_back(group);
       inbox_events_ += group->size();
     }
+    // With nobody on the audit stream the hub only needs to move Published() along, which its
+    // next tick does. Waking it on every commit would cost a context switch per write, taken
+    // from whatever else runs (argon2id, during a login flood). AttachAudit wakes it.
+    if (!audit_listening_) return;
   }
   inbox_cv_.notify_one();
 }
@@ -122,6 +126,7 @@ void FeedHub::Run() {
         std::lock_guard lock(mutex_);
         lost = Live(audit_);
         audit_.clear();
+        audit_listening_ = false;
         published_ = last_seq;
       }
       for (const auto& sink : lost)
@@ -160,6 +165,7 @@ void FeedHub::PublishAudit(const std::vector<std::shared_ptr<const storage::Comm
     std::lock_guard lock(mutex_);
     published_ = last;
     sinks = Live(audit_);
+    audit_listening_ = !audit_.empty();
   }
   for (const auto& sink : sinks)
     sink->Deliver(batch);
@@ -191,13 +197,20 @@ void FeedHub::PublishSecurity() {
 }
 
 FeedHub::Attach FeedHub::AttachAudit(const std::shared_ptr<FeedSink>& sink, std::uint64_t cursor) {
-  std::lock_guard lock(mutex_);
   Attach out;
-  out.published = published_;
-  if (cursor < published_) return out;
-  out.attached = true;
-  out.id = next_id_++;
-  audit_.push_back({out.id, sink});
+  {
+    std::lock_guard lock(mutex_);
+    out.published = published_;
+    if (cursor < published_) return out;
+    out.attached = true;
+    out.id = next_id_++;
+    audit_.push_back({out.id, sink});
+    audit_listening_ = true;
+  }
+  // Commits made while nobody listened wait in the inbox for the next tick: take them now. The
+  // inbox lock orders this wake after any commit that saw audit_listening_ still false.
+  { std::lock_guard lock(inbox_mutex_); }
+  inbox_cv_.notify_one();
   return out;
 }
 
@@ -212,6 +225,7 @@ void FeedHub::Detach(std::uint64_t id) {
   std::lock_guard lock(mutex_);
   std::erase_if(audit_, [id](const Entry& e) { return e.id == id; });
   std::erase_if(security_sinks_, [id](const Entry& e) { return e.id == id; });
+  audit_listening_ = !audit_.empty();
 }
 
 std::uint64_t FeedHub::Published() const {

@@ -140,6 +140,8 @@ class FeedHub final {
   // Subscribers and the hand-over point.
   mutable std::mutex mutex_;
   std::vector<Entry> audit_;
+  // !audit_.empty(), written under mutex_, read by OnCommit under inbox_mutex_ only.
+  std::atomic<bool> audit_listening_{false};
   std::vector<Entry> security_sinks_;
   std::vector<std::shared_ptr<const std::string>> open_alerts_;  // alert_opened, for newcomers
   std::uint64_t published_ = 0;
