@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <ctime>
+#include <random>
+
 namespace authd::core {
 namespace {
 
@@ -18,6 +22,32 @@ TEST(ClockTest, ParsesUtcAndOffsets) {
   EXPECT_EQ(ParseRfc3339("2026-01-01T00:00:00.5Z"), k2026 + 500'000);
   EXPECT_EQ(ParseRfc3339("2026-01-01T00:00:00.1234567Z"), k2026 + 123'456);  // truncated
   EXPECT_EQ(ParseRfc3339("2024-02-29T00:00:00Z"), 1'709'164'800 * kSecond);
+}
+
+TEST(ClockTest, FormatsUtcWithMicroseconds) {
+  EXPECT_EQ(FormatRfc3339(0), "1970-01-01T00:00:00.000000Z");
+  EXPECT_EQ(FormatRfc3339(k2026 + 123'456), "2026-01-01T00:00:00.123456Z");
+  EXPECT_EQ(FormatRfc3339(1'709'164'800 * kSecond + 86'399 * kSecond + 999'999),
+            "2024-02-29T23:59:59.999999Z");
+  EXPECT_EQ(FormatRfc3339(-1), "1969-12-31T23:59:59.999999Z");
+  EXPECT_EQ(FormatRfc3339(253'402'300'799 * kSecond), "9999-12-31T23:59:59.000000Z");
+}
+
+// The C library's gmtime_r, as an independent reference, over instants from 1970 to 2100.
+TEST(ClockTest, FormatAgreesWithGmtime) {
+  std::mt19937_64 rng(42);
+  std::uniform_int_distribution<Micros> any(0, 4'102'444'800 * kSecond);
+  for (int i = 0; i < 10'000; ++i) {
+    const Micros t = any(rng);
+    const std::time_t secs = static_cast<std::time_t>(t / kSecond);
+    std::tm tm{};
+    ASSERT_NE(gmtime_r(&secs, &tm), nullptr);
+    char expected[64];
+    std::snprintf(expected, sizeof expected, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ",
+                  tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                  static_cast<long long>(t % kSecond));
+    ASSERT_EQ(FormatRfc3339(t), expected) << t;
+  }
 }
 
 TEST(ClockTest, RoundTripsWithFormat) {
