@@ -137,13 +137,15 @@ void FailedLoginMonitor::ReloadLocked(const storage::Committed& group) {
     if (event.type != ev::kUserLoginFailed) continue;
     auto subject = SubjectOf(event);
     if (!subject) continue;
-    if (auto row = log_->Get(kThrottleFamily, AccountRowKey(subject->account)); row && *row) {
-      accounts_[subject->account] = DecodeAccount(**row);
+    // Entries a later success in the same group erased stay erased.
+    if (auto it = accounts_.find(subject->account); it != accounts_.end()) {
+      auto row = log_->Get(kThrottleFamily, AccountRowKey(subject->account));
+      if (row && *row) it->second = DecodeAccount(**row);
     }
     if (subject->addr.empty()) continue;
-    if (auto row = log_->Get(kThrottleFamily, PairRowKey(subject->account, subject->addr));
-        row && *row) {
-      pairs_[PairId(subject->account, subject->addr)] = DecodePair(**row);
+    if (auto it = pairs_.find(PairId(subject->account, subject->addr)); it != pairs_.end()) {
+      auto row = log_->Get(kThrottleFamily, PairRowKey(subject->account, subject->addr));
+      if (row && *row) it->second = DecodePair(**row);
     }
   }
 }
