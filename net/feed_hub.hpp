@@ -2,11 +2,12 @@
 // (WS /v1/audit/stream and WS /v1/security/stream, docs/FEEDS.md).
 //
 // Audit. The log's commit listener only moves each committed group into the hub's inbox (a
-// lock and a notify: writers never wait for subscribers). The hub thread renders each event
-// ONCE into a shared, immutable JSON text and hands the same batch of shared texts to every
-// attached subscriber. A subscriber first replays from the log and attaches when it has caught
-// up with Published(): every event up to Published() is readable with EventLog::ReadRange, every
-// later one reaches each attached sink. That is the hand-over without gap or duplicate.
+// lock, and a notify while someone is on the audit stream: writers never wait for subscribers). The
+// hub thread renders each event ONCE into a shared, immutable JSON text and hands the same batch of
+// shared texts to every attached subscriber. A subscriber first replays from the log and attaches
+// when it has caught up with Published(): every event up to Published() is readable with
+// EventLog::ReadRange, every later one reaches each attached sink. That is the hand-over without
+// gap or duplicate.
 //
 // Security. Once a second the hub takes a SecurityView snapshot (zero counters when there is no
 // view) and broadcasts the SecurityFeed messages.
