@@ -241,8 +241,10 @@ Promise.allSettled(tries).then(() => { document.title = "done"; });
 });
 
 test("[cookies] a sensitive action asks for the password again, then goes through", async () => {
-  // Its own server with a one-second re-authentication window.
-  const strict = await startAuthd({ extra: ["--reauth-window", "1"] });
+  // Its own server with a three-second re-authentication window. auth_time has whole seconds,
+  // so a window of W seconds leaves between W - 1 and W after a sign-in: with one second, the
+  // retried request after the password could arrive too late on a slow (sanitizer) build.
+  const strict = await startAuthd({ extra: ["--reauth-window", "3"] });
   const { context, page } = await newPage(browser);
   try {
     const u = uniqueUser("stepup");
@@ -252,7 +254,7 @@ test("[cookies] a sensitive action asks for the password again, then goes throug
     await page.getByLabel("Password", { exact: true }).fill(u.password);
     await page.getByRole("button", { name: "Create account" }).click();
     await page.waitForURL(`${strict.url}/account`);
-    await page.waitForTimeout(2100); // past the window
+    await page.waitForTimeout(4100); // past the window
     await page.getByLabel("Name", { exact: true }).fill("deploy bot");
     await page.getByLabel("profile:read").check();
     await page.getByRole("button", { name: "Create key" }).click();
