@@ -11,25 +11,42 @@ Micros SystemClock::NowMicros() const {
   return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+namespace {
+
+constexpr Micros kYear0 = -62'167'219'200LL * 1'000'000;      // 0000-01-01T00:00:00Z
+constexpr Micros kYear10000 = 253'402'300'800LL * 1'000'000;  // 10000-01-01T00:00:00Z
+
+// Instants outside RFC 3339's four-digit years never come from a real clock, but a corrupt or
+// hostile event may carry one: the C library formats those, for any value without overflow.
+std::string FormatOutOfRange(Micros t) {
+  std::time_t secs = static_cast<std::time_t>(t / 1'000'000);
+  long micros = static_cast<long>(t % 1'000'000);
+  if (micros < 0) {
+    micros += 1'000'000;
+    --secs;
+  }
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, micros);
+  return buf;
+}
+
+}  // namespace
+
 // Every access-log line and every rendered event calls this, on the I/O threads: calendar
 // arithmetic and fixed-width digits, not gmtime_r (which takes glibc's time-zone lock) and
-// snprintf.
+// snprintf. The range check comes first: days-to-microseconds arithmetic on an arbitrary int64
+// would overflow.
 std::string FormatRfc3339(Micros t) {
+  if (t < kYear0 || t >= kYear10000) return FormatOutOfRange(t);
   using namespace std::chrono;
   const sys_time<microseconds> at{microseconds{t}};
   const auto day = floor<days>(at);
   const year_month_day date{day};
   const hh_mm_ss time{at - day};
   const int year = static_cast<int>(date.year());
-  if (year < 0 || year > 9999) {  // outside RFC 3339's four-digit years: never from a real clock
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%d-%02u-%02uT%02d:%02d:%02d.%06ldZ", year,
-                  static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-                  static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
-                  static_cast<int>(time.seconds().count()),
-                  static_cast<long>(time.subseconds().count()));
-    return buf;
-  }
   std::string out = "0000-00-00T00:00:00.000000Z";
   const auto put = [&out](std::size_t end, long long value, int digits) {
     for (int i = 0; i < digits; ++i, value /= 10)

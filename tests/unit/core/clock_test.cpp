@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <ctime>
+#include <limits>
 #include <random>
 
 namespace authd::core {
@@ -31,6 +32,17 @@ TEST(ClockTest, FormatsUtcWithMicroseconds) {
             "2024-02-29T23:59:59.999999Z");
   EXPECT_EQ(FormatRfc3339(-1), "1969-12-31T23:59:59.999999Z");
   EXPECT_EQ(FormatRfc3339(253'402'300'799 * kSecond), "9999-12-31T23:59:59.000000Z");
+  EXPECT_EQ(FormatRfc3339(253'402'300'800 * kSecond - 1), "9999-12-31T23:59:59.999999Z");
+  EXPECT_EQ(FormatRfc3339(-62'167'219'200 * kSecond), "0000-01-01T00:00:00.000000Z");
+}
+
+// Events are untrusted input to `authd log` and the audit feed: any int64 must format without
+// overflow (the fuzz target event_decode found one).
+TEST(ClockTest, FormatsEveryInt64WithoutOverflow) {
+  for (Micros t : {std::numeric_limits<Micros>::min(), std::numeric_limits<Micros>::max(),
+                   Micros{-62'167'219'200 * kSecond - 1}, Micros{253'402'300'800 * kSecond}}) {
+    EXPECT_FALSE(FormatRfc3339(t).empty()) << t;
+  }
 }
 
 // The C library's gmtime_r, as an independent reference, over instants from 1970 to 2100.
