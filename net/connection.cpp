@@ -5,6 +5,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -19,6 +20,7 @@
 #include <exception>
 #include <limits>
 #include <string>
+#include <tuple>
 #include <type_traits>
 
 #include "net/errors.hpp"
@@ -41,6 +43,8 @@ constexpr std::size_t kIdleReadSize = 4096;
 // At most this much is discarded while lingering after an error answer.
 constexpr std::size_t kMaxLingerBytes = 1024 * 1024;
 constexpr std::size_t kMaxLoggedPath = 256;
+// Room for the status line and fields of a response, so serializing it rarely reallocates.
+constexpr std::size_t kHeaderReserve = 512;
 
 bool IsHttpParseError(const beast::error_code& ec) {
   static const auto& category = http::make_error_code(http::error::bad_method).category();
@@ -84,7 +88,7 @@ class Connection final : public ConnectionHandle,
 
   // Over the cap: best-effort canned 503 on a fresh socket (its send buffer is empty, so a
   // non-blocking write of a few hundred bytes goes through), then close. Runs on the acceptor's
-  // strand before any operation on this socket.
+  // thread before any operation on this socket.
   void RejectBusy() {
     auto& socket = Tcp().socket();
     beast::error_code ec;
@@ -225,7 +229,7 @@ class Connection final : public ConnectionHandle,
     // Counted before the write: once the client has its answer, a scrape must already see it.
     if (options.on_response) options.on_response(request.method, route_, res.result_int());
     Tcp().expires_after(options.write_timeout);
-    auto [ec, n] = co_await http::async_write(stream_, res, kUseTuple);
+    auto [ec, n] = co_await Send(res);
     if (options.access_log) LogAccess(request, res.result_int(), started);
     if (ec) co_return false;
     if (!keep_alive) {
@@ -287,8 +291,17 @@ class Connection final : public ConnectionHandle,
         ToBeastResponse(ProblemForError(code), {version, false, false, request_id, Hsts()});
     if (state_->options.on_response) state_->options.on_response("", "", res.result_int());
     Tcp().expires_after(state_->options.write_timeout);
-    auto [ec, n] = co_await http::async_write(stream_, res, kUseTuple);
+    auto [ec, n] = co_await Send(res);
     if (!ec) co_await Linger();
+  }
+
+  // Writes the whole response as one buffer (SerializeResponse).
+  asio::awaitable<std::tuple<beast::error_code, std::size_t>> Send(BeastResponse& res) {
+    std::string bytes;
+    bytes.reserve(res.body().size() + kHeaderReserve);
+    if (!SerializeResponse(res, bytes))
+      co_return std::tuple{beast::error_code(asio::error::invalid_argument), std::size_t{0}};
+    co_return co_await asio::async_write(stream_, asio::buffer(bytes), kUseTuple);
   }
 
   // Half-close, then discard what the client still sends (bounded in time and bytes), so that
@@ -339,11 +352,11 @@ class Connection final : public ConnectionHandle,
   Stream stream_;
   beast::flat_buffer buffer_;
   std::string client_address_;
-  Phase phase_ = Phase::kIdle;   // strand only
-  std::string_view route_;       // strand only: pattern of the request being served (Router-owned)
-  bool closing_ = false;         // strand only
-  bool handshake_done_ = false;  // strand only; TLS
-  bool close_notified_ = false;  // strand only; TLS
+  Phase phase_ = Phase::kIdle;  // I/O thread only
+  std::string_view route_;  // I/O thread only: pattern of the request being served (Router-owned)
+  bool closing_ = false;    // I/O thread only
+  bool handshake_done_ = false;  // I/O thread only; TLS
+  bool close_notified_ = false;  // I/O thread only; TLS
 };
 
 template <class Stream>

@@ -8,9 +8,10 @@
 
 namespace authd::net::detail {
 
-// Takes an accepted socket whose executor is the connection's own strand. If the server has room
-// (ServerState::TryRegister) the request loop is started on that strand; otherwise the canned
-// 503 is written without blocking and the socket closed.
+// Takes an accepted socket whose executor is one of the server's io_contexts, each run by exactly
+// one thread: the connection's handlers never run concurrently, without the cost of a strand. If
+// the server has room (ServerState::TryRegister) the request loop is started there; otherwise the
+// canned 503 is written without blocking and the socket closed.
 void StartConnection(const std::shared_ptr<ServerState>& state,
                      boost::asio::ip::tcp::socket socket);
 

@@ -58,7 +58,7 @@ asio::awaitable<void> AcceptLoop(std::shared_ptr<detail::ServerState> state,
   std::size_t next = 0;
   for (;;) {
     asio::io_context& io_context = *contexts[next++ % contexts.size()];
-    auto [ec, socket] = co_await acceptor->async_accept(asio::make_strand(io_context), kUseTuple);
+    auto [ec, socket] = co_await acceptor->async_accept(io_context.get_executor(), kUseTuple);
     if (state->stopping.load() || ec == asio::error::operation_aborted) co_return;
     if (ec) {
       LogWarn("accept failed", {{"error", ec.message()}});

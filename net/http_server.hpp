@@ -2,8 +2,8 @@
 //
 // `HttpServer` serves HTTP/1.1, over TLS when `ServerOptions::tls` is set (net/tls.hpp,
 // docs/TLS.md), with one io_context per io thread (`io_threads` of them; connections are dealt
-// round-robin, so a connection's handlers always run on one thread) and one coroutine per
-// connection, each on its own strand. Every request is bounded. Limits (`ServerOptions`, default in
+// round-robin, so a connection's handlers always run on one thread and need no strand) and one
+// coroutine per connection. Every request is bounded. Limits (`ServerOptions`, default in
 // brackets):
 //
 // - `max_header_bytes` [8 KiB]: request line plus header fields. Over it: 431
@@ -48,7 +48,7 @@
 // - An exception escaping a handler gives 500 `internal`; its text goes to the log only.
 // - Protocol upgrades (WebSocket): a handler that accepts one sets RequestContext::upgrade
 //   instead of answering; the server then writes no response and runs that function on the
-//   connection's strand with the stream (net/upgrade.hpp). The connection stays registered
+//   connection's I/O thread with the stream (net/upgrade.hpp). The connection stays registered
 //   (connection cap, Stop() cancels it like an idle one) until the function returns.
 // - Built-in route: `GET /healthz` gives 200 `{"status":"ok"}` unless the app registered one.
 // - The access log (one JSON line per request: method, path without query, status, duration,
@@ -115,7 +115,7 @@ struct ServerOptions {
   // the canned 503 of a connection over max_connections. Arguments: the method as sent ("" when the
   // request was refused before it was parsed), the matched route pattern ("" when no route
   // matched: 404, 405, or refused before routing) and the status. Runs on the connection's
-  // strand: must be cheap and must not block or throw. Default: none.
+  // I/O thread: must be cheap and must not block or throw. Default: none.
   std::function<void(std::string_view method, std::string_view route, unsigned status)> on_response;
 };
 
@@ -147,7 +147,7 @@ class HttpServer final {
   // Every route, built-in ones included.
   [[nodiscard]] const Router& GetRouter() const noexcept;
 
-  // The first io_context the server runs (for the app's own timers and strands). Valid until
+  // The first io_context the server runs (for the app's own timers). Valid until
   // destruction; stops running at Stop().
   [[nodiscard]] boost::asio::io_context& IoContext() noexcept;
 

@@ -1,8 +1,9 @@
 #include "net/log.hpp"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
-#include <boost/json/serialize.hpp>
+#include <boost/json/serializer.hpp>
 #include <cctype>
 #include <cstdio>
 #include <mutex>
@@ -42,13 +43,15 @@ std::string_view LevelName(LogLevel level) {
 }
 
 bool IsSensitiveKey(std::string_view key) {
-  std::string lowered(key);
-  for (auto& c : lowered)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   constexpr std::array<std::string_view, 5> kSensitive = {"password", "secret", "token",
                                                           "authorization", "cookie"};
+  const auto lower = [](char c) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  };
   for (auto word : kSensitive) {
-    if (lowered.find(word) != std::string::npos) return true;
+    auto hit = std::search(key.begin(), key.end(), word.begin(), word.end(),
+                           [&](char a, char b) { return lower(a) == b; });
+    if (hit != key.end()) return true;
   }
   return false;
 }
@@ -86,6 +89,18 @@ bool NeedsCleaning(std::string_view text) {
   return false;
 }
 
+bool NeedsCleaning(const boost::json::value& value) {
+  if (value.is_string()) return NeedsCleaning(std::string_view(value.get_string()));
+  if (value.is_array()) {
+    for (const auto& item : value.get_array())
+      if (NeedsCleaning(item)) return true;
+  } else if (value.is_object()) {
+    for (const auto& item : value.get_object())
+      if (NeedsCleaning(std::string_view(item.key())) || NeedsCleaning(item.value())) return true;
+  }
+  return false;
+}
+
 void Clean(boost::json::value& value) {
   if (value.is_string()) {
     const std::string_view text = value.as_string();
@@ -96,6 +111,31 @@ void Clean(boost::json::value& value) {
   } else if (value.is_object()) {
     for (auto& item : value.as_object())
       Clean(item.value());
+  }
+}
+
+// Appends the JSON text of `value` to `out` without an intermediate string.
+void Append(std::string& out, const boost::json::value& value) {
+  boost::json::serializer sr;
+  sr.reset(&value);
+  char buf[512];
+  while (!sr.done())
+    out.append(sr.read(buf));
+}
+
+void AppendString(std::string& out, std::string_view text) {
+  boost::json::serializer sr;
+  sr.reset(text);
+  char buf[512];
+  while (!sr.done())
+    out.append(sr.read(buf));
+}
+
+void AppendCleanString(std::string& out, std::string_view text) {
+  if (NeedsCleaning(text)) {
+    AppendString(out, CleanText(text));
+  } else {
+    AppendString(out, text);
   }
 }
 
@@ -113,23 +153,34 @@ void SetLogSink(LogSink sink) {
   Sink() = std::move(sink);
 }
 
+// The line is written field by field, in the caller's order, into one string: most fields need
+// no cleaning, so nothing is copied into a second object.
 void Log(LogLevel level, std::string_view msg, const boost::json::object& fields) {
   if (static_cast<int>(level) < static_cast<int>(g_level.load())) return;
-  boost::json::object line;
-  line.reserve(fields.size() + 3);
-  line["ts"] = core::FormatRfc3339(core::SystemClock().NowMicros());
-  line["level"] = LevelName(level);
-  line["msg"] = NeedsCleaning(msg) ? CleanText(msg) : std::string(msg);
+  std::string text;
+  text.reserve(256);
+  text += R"({"ts":")";
+  text += core::FormatRfc3339(core::SystemClock().NowMicros());
+  text += R"(","level":")";
+  text += LevelName(level);
+  text += R"(","msg":)";
+  AppendCleanString(text, msg);
   for (const auto& [key, value] : fields) {
     if (key == "ts" || key == "level" || key == "msg") continue;
+    text.push_back(',');
+    AppendCleanString(text, key);
+    text.push_back(':');
     if (IsSensitiveKey(key)) {
-      line.emplace(key, "[redacted]");
+      text += R"("[redacted]")";
+    } else if (NeedsCleaning(value)) {
+      boost::json::value cleaned = value;
+      Clean(cleaned);
+      Append(text, cleaned);
     } else {
-      Clean(line.emplace(NeedsCleaning(key) ? CleanText(key) : std::string(key), value)
-                .first->value());
+      Append(text, value);
     }
   }
-  std::string text = boost::json::serialize(line);
+  text.push_back('}');
   std::lock_guard lock(SinkMutex());
   if (Sink()) {
     Sink()(text);

@@ -1,11 +1,13 @@
 #include "net/message.hpp"
 
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/core/buffers_range.hpp>
 #include <boost/beast/http/field.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/json/object.hpp>
 #include <cstdio>
 #include <ctime>
-#include <sstream>
 
 #include "net/errors.hpp"
 #include "net/log.hpp"
@@ -54,13 +56,19 @@ bool IsServerOwned(std::string_view name) noexcept {
   return false;
 }
 
-std::string HttpDate() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[64];
-  std::size_t n = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return std::string(buf, n);
+// Formatted once per second per thread, not once per response.
+std::string_view HttpDate() {
+  thread_local std::time_t formatted_second = -1;
+  thread_local char text[64];
+  thread_local std::size_t size = 0;
+  const std::time_t now = std::time(nullptr);
+  if (now != formatted_second) {
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    size = std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    formatted_second = now;
+  }
+  return {text, size};
 }
 
 void SetDefault(BeastResponse& res, std::string_view name, std::string_view value) {
@@ -158,12 +166,29 @@ BeastResponse ToBeastResponse(Response&& response, const ResponseMeta& meta) {
   return res;
 }
 
+bool SerializeResponse(BeastResponse& res, std::string& out) {
+  http::serializer<false, http::string_body> sr{res};
+  boost::beast::error_code ec;
+  while (!sr.is_done()) {
+    std::size_t taken = 0;
+    sr.next(ec, [&](boost::beast::error_code&, const auto& buffers) {
+      for (auto b : boost::beast::buffers_range_ref(buffers)) {
+        out.append(static_cast<const char*>(b.data()), b.size());
+        taken += b.size();
+      }
+    });
+    if (ec) return false;
+    sr.consume(taken);
+  }
+  return true;
+}
+
 std::string BusyResponseBytes(std::string_view request_id) {
   ResponseMeta meta{11, false, false, request_id};
   BeastResponse res = ToBeastResponse(ProblemForError(Errc::kServerBusy), meta);
-  std::ostringstream out;
-  out << res;
-  return out.str();
+  std::string out;
+  if (!SerializeResponse(res, out)) out.clear();
+  return out;
 }
 
 }  // namespace authd::net::detail

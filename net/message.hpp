@@ -49,6 +49,12 @@ struct ResponseMeta {
 // the security headers, X-Request-Id and Date (and HSTS when asked).
 [[nodiscard]] BeastResponse ToBeastResponse(Response&& response, const ResponseMeta& meta);
 
+// Appends the message's bytes (status line, fields, body) to `out`, serialized by Beast. Sending
+// them as one buffer costs one pass over Beast's buffer sequences instead of one per partial
+// write, and gives a TLS stream one record to seal. False (and `out` unusable) if Beast reports
+// an error, which a string body does not.
+[[nodiscard]] bool SerializeResponse(BeastResponse& res, std::string& out);
+
 // The bytes of the canned answer for connections over the cap (503 server_busy, closes).
 [[nodiscard]] std::string BusyResponseBytes(std::string_view request_id);
 

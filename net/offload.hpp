@@ -1,6 +1,6 @@
 // Leaving the I/O threads and coming back: blocking work on a thread pool (argon2id), and
 // awaiting a callback fired from a foreign thread (the event-log writer completing a command).
-// In every case the awaiting coroutine resumes on its own executor (the connection's strand),
+// In every case the awaiting coroutine resumes on its own executor (the connection's I/O thread),
 // never on the foreign thread.
 //
 //   // blocking work, pool sized by the app; capture by reference (see the GCC WARNING below):

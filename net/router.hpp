@@ -32,7 +32,7 @@ using PathParams = std::vector<std::pair<std::string, std::string>>;
 
 // The connection handed to a handler that switches protocols (net/upgrade.hpp; includes Beast).
 struct UpgradedStream;
-// Runs the new protocol on the connection's strand; the connection closes when it returns.
+// Runs the new protocol on the connection's I/O thread; the connection closes when it returns.
 using UpgradeFn = std::function<boost::asio::awaitable<void>(UpgradedStream&)>;
 
 // What a handler gets. Lives in the connection's coroutine frame for the whole handler call.
@@ -57,7 +57,7 @@ struct RequestContext {
   }
 };
 
-// A handler runs on the connection's strand. It may co_await anything that completes on that
+// A handler runs on the connection's I/O thread (its io_context). It may co_await anything that completes on that
 // executor (timers, net/offload.hpp). An exception escaping it becomes a 500 `internal` problem
 // and is logged; the message is never sent.
 // WARNING: a lambda handler's captures live in the Router (for the server's life); do not

@@ -18,7 +18,7 @@
 namespace authd::net::detail {
 
 // The server's view of one connection. Every member is thread-safe: it posts to the
-// connection's strand.
+// connection's I/O thread.
 class ConnectionHandle {
  public:
   virtual ~ConnectionHandle() = default;

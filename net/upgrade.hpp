@@ -14,7 +14,7 @@ using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 
 struct UpgradedStream {
   // The connection's TCP stream (over TLS: the lowest layer, for timeouts, socket options and
-  // close); its executor is the connection's strand. Owned by the connection, which stays
+  // close); its executor is the connection's I/O thread's. Owned by the connection, which stays
   // registered with the server (connection cap, Stop()) while the upgrade runs. Stop() cancels
   // its pending operations, and closes it after the grace period.
   boost::beast::tcp_stream& stream;

@@ -37,7 +37,7 @@ constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 // Events read from the log per replay step (bounded work on an I/O thread).
 constexpr std::size_t kReplayPage = 256;
 
-// What the hub hands to one connection, kept on the connection's strand. Outlives the session
+// What the hub hands to one connection, kept on the connection's I/O thread. Outlives the session
 // while the hub or a posted delivery still holds it; then it touches nothing but itself.
 class Mailbox final : public FeedSink, public std::enable_shared_from_this<Mailbox> {
  public:

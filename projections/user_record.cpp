@@ -41,8 +41,12 @@ std::string EncodeUserRecord(const UserRecord& user) {
 }
 
 Result<UserRecord> DecodeUserRecord(std::string_view bytes) {
+  // Read on every authenticated request: the parsed tree lives in this stack buffer (a row is
+  // well under 4 KiB; a larger one spills to the heap), not in one allocation per node.
+  unsigned char scratch[4096];
+  boost::json::monotonic_resource arena(scratch, sizeof scratch);
   boost::system::error_code ec;
-  auto v = boost::json::parse(bytes, ec);
+  auto v = boost::json::parse(bytes, ec, &arena);
   if (ec || !v.is_object()) return core::Errc::kCorruptRecord;
   const auto& o = v.get_object();
   UserRecord u;
