@@ -1,11 +1,13 @@
 #include "net/log.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
 #include <boost/json/serializer.hpp>
 #include <cctype>
-#include <cstdio>
+#include <cerrno>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -45,13 +47,19 @@ std::string_view LevelName(LogLevel level) {
 bool IsSensitiveKey(std::string_view key) {
   constexpr std::array<std::string_view, 5> kSensitive = {"password", "secret", "token",
                                                           "authorization", "cookie"};
-  const auto lower = [](char c) {
-    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  };
+  // Lowered once (every line has several keys; most are short), not once per word compared.
+  char small[64];
+  std::string large;
+  char* lowered = small;
+  if (key.size() > sizeof small) {
+    large.resize(key.size());
+    lowered = large.data();
+  }
+  for (std::size_t i = 0; i < key.size(); ++i)
+    lowered[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(key[i])));
+  const std::string_view text(lowered, key.size());
   for (auto word : kSensitive) {
-    auto hit = std::search(key.begin(), key.end(), word.begin(), word.end(),
-                           [&](char a, char b) { return lower(a) == b; });
-    if (hit != key.end()) return true;
+    if (text.find(word) != std::string_view::npos) return true;
   }
   return false;
 }
@@ -187,8 +195,14 @@ void Log(LogLevel level, std::string_view msg, const boost::json::object& fields
     return;
   }
   text.push_back('\n');
-  std::fwrite(text.data(), 1, text.size(), stderr);
-  std::fflush(stderr);
+  // Straight to the descriptor: stderr is unbuffered, so stdio would only add its own lock.
+  std::string_view rest = text;
+  while (!rest.empty()) {
+    const ssize_t n = ::write(STDERR_FILENO, rest.data(), rest.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // nowhere to report a failing log
+    rest.remove_prefix(static_cast<std::size_t>(n));
+  }
 }
 
 }  // namespace authd::net

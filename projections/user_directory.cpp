@@ -1,6 +1,9 @@
 #include "projections/user_directory.hpp"
 
 #include <algorithm>
+#include <array>
+#include <functional>
+#include <string>
 
 #include "core/error.hpp"
 #include "core/sealing.hpp"
@@ -16,13 +19,36 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
+// Rows decoded lately on this thread. Every authenticated request reads its caller's row, and
+// decoding it (JSON, then base64 of every sealed field) costs more than reading it. An entry is
+// used only when the row read now has exactly the bytes it was decoded from, so a changed row is
+// decoded again. It holds what the row holds (personal fields stay sealed: opening them still
+// needs the data key, so erasure is unaffected). Direct-mapped by user id: bounded, no eviction
+// bookkeeping on the hot path.
+struct DecodedRow {
+  std::string bytes;
+  UserRecord user;
+};
+constexpr std::size_t kDecodedRowsPerThread = 128;
+
+Result<UserRecord> DecodeCached(const std::string& bytes, std::string_view id) {
+  thread_local std::array<DecodedRow, kDecodedRowsPerThread> rows;
+  DecodedRow& slot = rows[std::hash<std::string_view>{}(id) % rows.size()];
+  if (slot.bytes == bytes) return slot.user;
+  auto user = DecodeUserRecord(bytes);
+  if (!user) return user.error();
+  slot.bytes = bytes;
+  slot.user = *user;
+  return user;
+}
+
 }  // namespace
 
 Result<std::optional<UserRecord>> UserDirectory::Find(std::string_view id) const {
   auto row = log_.Get(kUsersFamily, UserKey(id));
   if (!row) return row.error();
   if (!*row) return std::optional<UserRecord>();
-  auto user = DecodeUserRecord(**row);
+  auto user = DecodeCached(**row, id);
   if (!user) return user.error();
   return std::optional<UserRecord>(std::move(*user));
 }

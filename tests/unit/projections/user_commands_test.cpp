@@ -197,6 +197,39 @@ TEST_F(UserCommandsTest, DeleteErasesPersonalDataEverywhereButTheLogVerifies) {
   EXPECT_TRUE(same->equal) << same->difference;
 }
 
+// Find keeps rows it decoded on this thread: each change must still show on the very next read.
+TEST_F(UserCommandsTest, FindShowsEveryChangeToARowItReadBefore) {
+  ASSERT_TRUE(Run(commands_.SignUp(Person("ivy"), {})));
+  auto first = users_->Find("usr_ivy");
+  ASSERT_TRUE(first && *first);
+  auto again = users_->Find("usr_ivy");
+  ASSERT_TRUE(again && *again);
+  EXPECT_EQ(**again, **first);
+
+  ASSERT_TRUE(Run(commands_.ChangeRoles("usr_ivy", {"auditor", "user"}, Admin())));
+  auto promoted = users_->Find("usr_ivy");
+  ASSERT_TRUE(promoted && *promoted);
+  EXPECT_TRUE((*promoted)->HasRole("auditor"));
+  EXPECT_GT((*promoted)->version, (*first)->version);
+
+  ASSERT_TRUE(Run(commands_.UpdateProfile("usr_ivy", {.display_name = "Ivy"}, {})));
+  auto renamed = users_->Find("usr_ivy");
+  ASSERT_TRUE(renamed && *renamed);
+  auto view = users_->View(**renamed);
+  ASSERT_TRUE(view);
+  EXPECT_EQ(view->display_name, "Ivy");
+
+  ASSERT_TRUE(Run(commands_.SetDisabled("usr_ivy", true, Admin())));
+  auto disabled = users_->Find("usr_ivy");
+  ASSERT_TRUE(disabled && *disabled);
+  EXPECT_TRUE((*disabled)->disabled);
+
+  ASSERT_TRUE(Run(commands_.Delete("usr_ivy", Admin())));
+  auto gone = users_->Find("usr_ivy");
+  ASSERT_TRUE(gone);
+  EXPECT_FALSE(*gone);
+}
+
 TEST_F(UserCommandsTest, FailedLoginOfUnknownNameKeepsOnlyAKeyedHash) {
   const std::string attempted = "hunter2-typed-in-the-name-field";
   ASSERT_TRUE(
