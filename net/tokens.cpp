@@ -50,7 +50,10 @@ TokenService::TokenService(TokenOptions options, const core::Clock& clock,
       keys_(keys),
       ids_(ids),
       refresh_key_(refresh_key),
-      cache_key_(core::Key256::Random()) {}
+      cache_key_(core::SecretKey<16>::Random()) {
+  static_assert(crypto_shorthash_siphashx24_KEYBYTES == decltype(cache_key_)::kSize);
+  static_assert(crypto_shorthash_siphashx24_BYTES == std::tuple_size_v<CacheDigest>);
+}
 
 IssuedAccess TokenService::IssueAccess(std::string_view user_id,
                                        const std::vector<std::string>& roles,
@@ -75,14 +78,17 @@ IssuedAccess TokenService::IssueAccess(std::string_view user_id,
   return {core::SignJwt(*key->pair, key->kid, claims), lifetime};
 }
 
-std::size_t TokenService::DigestHash::operator()(const core::Digest& d) const noexcept {
+std::size_t TokenService::DigestHash::operator()(const CacheDigest& d) const noexcept {
   std::size_t h = 0;
   std::memcpy(&h, d.data(), sizeof h);
   return h;
 }
 
-core::Digest TokenService::CacheKey(std::string_view token) const {
-  return core::KeyedHash(cache_key_, "access_token", token);
+TokenService::CacheDigest TokenService::CacheKey(std::string_view token) const {
+  CacheDigest out{};
+  crypto_shorthash_siphashx24(out.data(), reinterpret_cast<const unsigned char*>(token.data()),
+                              token.size(), cache_key_.data());
+  return out;
 }
 
 std::size_t TokenService::CachedTokens() const {
@@ -97,7 +103,7 @@ std::size_t TokenService::CachedTokens() const {
 // Bounded two ways. Expired entries go whenever the shard has doubled since the last sweep, which
 // keeps the sweep's cost per insert constant and the shard at most about twice its live tokens.
 // A shard full of live tokens starts over rather than tracking recency on the hot path.
-void TokenService::Remember(Shard& shard, const core::Digest& key, const AccessClaims& claims,
+void TokenService::Remember(Shard& shard, const CacheDigest& key, const AccessClaims& claims,
                             std::int64_t now) {
   constexpr std::size_t kMinSweep = 64;
   std::lock_guard lock(shard.mu);
@@ -116,8 +122,8 @@ Result<AccessClaims> TokenService::Verify(std::string_view token) {
   const core::Micros now_us = clock_.NowMicros();
   const std::int64_t now = now_us / kSecond;
   if (token.size() > 8 * 1024) return core::JwtErrc::kMalformed;
-  const core::Digest key = CacheKey(token);
-  Shard& shard = shards_[key[31] % kShards];
+  const CacheDigest key = CacheKey(token);
+  Shard& shard = shards_[key.back() % kShards];
   {
     std::lock_guard lock(shard.mu);
     if (auto it = shard.entries.find(key); it != shard.entries.end()) {
