@@ -163,8 +163,8 @@ void SetLogSink(LogSink sink) {
 
 // The line is written field by field, in the caller's order, into one string: most fields need
 // no cleaning, so nothing is copied into a second object.
-void Log(LogLevel level, std::string_view msg, const boost::json::object& fields) {
-  if (static_cast<int>(level) < static_cast<int>(g_level.load())) return;
+std::string FormatLogLine(LogLevel level, std::string_view msg, const boost::json::object& fields) {
+  if (static_cast<int>(level) < static_cast<int>(g_level.load())) return {};
   std::string text;
   text.reserve(256);
   text += R"({"ts":")";
@@ -189,20 +189,34 @@ void Log(LogLevel level, std::string_view msg, const boost::json::object& fields
     }
   }
   text.push_back('}');
+  return text;
+}
+
+void WriteLogLines(std::string_view lines) {
   std::lock_guard lock(SinkMutex());
   if (Sink()) {
-    Sink()(text);
+    while (!lines.empty()) {
+      const auto end = lines.find('\n');
+      Sink()(lines.substr(0, end));
+      if (end == std::string_view::npos) break;
+      lines.remove_prefix(end + 1);
+    }
     return;
   }
-  text.push_back('\n');
   // Straight to the descriptor: stderr is unbuffered, so stdio would only add its own lock.
-  std::string_view rest = text;
-  while (!rest.empty()) {
-    const ssize_t n = ::write(STDERR_FILENO, rest.data(), rest.size());
+  while (!lines.empty()) {
+    const ssize_t n = ::write(STDERR_FILENO, lines.data(), lines.size());
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return;  // nowhere to report a failing log
-    rest.remove_prefix(static_cast<std::size_t>(n));
+    lines.remove_prefix(static_cast<std::size_t>(n));
   }
+}
+
+void Log(LogLevel level, std::string_view msg, const boost::json::object& fields) {
+  std::string line = FormatLogLine(level, msg, fields);
+  if (line.empty()) return;
+  line.push_back('\n');
+  WriteLogLines(line);
 }
 
 }  // namespace authd::net

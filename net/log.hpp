@@ -33,6 +33,13 @@ using LogSink = std::function<void(std::string_view line)>;
 void SetLogSink(LogSink sink);
 
 void Log(LogLevel level, std::string_view msg, const boost::json::object& fields = {});
+
+// Log in two steps, for a caller that batches lines (the access log): the line Log would write,
+// without its newline ("" when `level` is below the current level), then a run of such lines,
+// each ending in '\n', in one write (or to the sink, one line at a time).
+[[nodiscard]] std::string FormatLogLine(LogLevel level, std::string_view msg,
+                                        const boost::json::object& fields);
+void WriteLogLines(std::string_view lines);
 inline void LogDebug(std::string_view msg, const boost::json::object& fields = {}) {
   Log(LogLevel::kDebug, msg, fields);
 }

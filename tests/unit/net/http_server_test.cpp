@@ -1,12 +1,16 @@
 // Routing, problems, headers, keep-alive and request ids over real loopback connections.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -282,6 +286,54 @@ TEST_F(HttpServerTest, RequestIdWithLineBreakIsRejectedAndNotEchoed) {
   ExpectProblem(*res, 400, "malformed_request");
   EXPECT_EQ((*res)["X-Request-Id"].substr(0, 4), "req_");
   EXPECT_EQ(res->find(http::field::set_cookie), res->end());
+}
+
+// Access-log lines are batched per I/O thread (net/connection.cpp): every answered request must
+// still get exactly one line, pipelined ones included, and none may be lost at Stop().
+TEST(HttpServerAccessLog, EveryAnsweredRequestGetsExactlyOneLine) {
+  std::mutex mutex;
+  std::vector<std::string> lines;
+  SetLogSink([&](std::string_view line) {
+    std::lock_guard lock(mutex);
+    lines.emplace_back(line);
+  });
+  auto options = ServerTest::TestOptions();
+  options.access_log = true;
+  auto server = std::make_unique<HttpServer>(options, TestRouter());
+  ASSERT_TRUE(server->Start().has_value());
+  constexpr int kPipelined = 40;
+  constexpr int kSequential = 10;
+  TestClient pipelining(server->Port());
+  std::string burst;
+  for (int i = 0; i < kPipelined; ++i)
+    burst +=
+        "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-Id: pipe-" + std::to_string(i) + "\r\n\r\n";
+  ASSERT_TRUE(pipelining.WriteRaw(burst));
+  for (int i = 0; i < kPipelined; ++i)
+    ASSERT_TRUE(pipelining.ReadResponse());
+  TestClient one_by_one(server->Port());
+  for (int i = 0; i < kSequential; ++i)
+    ASSERT_TRUE(
+        one_by_one.Do("GET", "/missing", "", {{"X-Request-Id", "seq-" + std::to_string(i)}}));
+  server->Stop();
+  server.reset();
+  SetLogSink({});
+
+  std::lock_guard lock(mutex);
+  std::vector<std::string> ids;
+  for (const auto& line : lines) {
+    auto json = boost::json::parse(line).as_object();  // every line is one JSON object
+    if (json.at("msg") != "request") continue;
+    ids.emplace_back(json.at("request_id").as_string());
+  }
+  std::sort(ids.begin(), ids.end());
+  std::vector<std::string> expected;
+  for (int i = 0; i < kPipelined; ++i)
+    expected.push_back("pipe-" + std::to_string(i));
+  for (int i = 0; i < kSequential; ++i)
+    expected.push_back("seq-" + std::to_string(i));
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(ids, expected);
 }
 
 TEST(HttpServerIds, InjectedGeneratorIsUsed) {
