@@ -125,16 +125,20 @@ Router::Match Router::Find(std::string_view method, std::string_view path) const
 
   const Route* best = nullptr;
   const Route* best_get = nullptr;  // for HEAD falling back to GET
-  std::set<std::string_view> allowed;
   for (const auto& r : routes_) {
     if (!matches(r)) continue;
-    allowed.insert(r.method);
-    if (r.method == "GET") allowed.insert("HEAD");
     if (r.method == method && (best == nullptr || more_specific(r, *best))) best = &r;
     if (r.method == "GET" && (best_get == nullptr || more_specific(r, *best_get))) best_get = &r;
   }
   if (best == nullptr && method == "HEAD") best = best_get;
   if (best == nullptr) {
+    // Only a 405 needs the methods the path allows: a second pass, off the path of every request.
+    std::set<std::string_view> allowed;
+    for (const auto& r : routes_) {
+      if (!matches(r)) continue;
+      allowed.insert(r.method);
+      if (r.method == "GET") allowed.insert("HEAD");
+    }
     if (allowed.empty()) return result;
     result.kind = Match::Kind::kMethodNotAllowed;
     for (auto m : allowed) {
