@@ -57,11 +57,10 @@ struct RequestContext {
   }
 };
 
-// A handler runs on the connection's I/O thread (its io_context). It may co_await anything that completes on that
-// executor (timers, net/offload.hpp). An exception escaping it becomes a 500 `internal` problem
-// and is logged; the message is never sent.
-// WARNING: a lambda handler's captures live in the Router (for the server's life); do not
-// capture per-request state by reference.
+// A handler runs on the connection's I/O thread (its io_context). It may co_await anything that
+// completes on that executor (timers, net/offload.hpp). An exception escaping it becomes a 500
+// `internal` problem and is logged; the message is never sent. WARNING: a lambda handler's captures
+// live in the Router (for the server's life); do not capture per-request state by reference.
 using Handler = std::function<boost::asio::awaitable<Response>(RequestContext&)>;
 
 struct RouteInfo {
