@@ -117,8 +117,13 @@ void Clean(boost::json::value& value) {
     for (auto& item : value.as_array())
       Clean(item);
   } else if (value.is_object()) {
-    for (auto& item : value.as_object())
+    boost::json::object cleaned;
+    for (auto& item : value.as_object()) {
       Clean(item.value());
+      const std::string_view key = item.key();
+      cleaned[NeedsCleaning(key) ? CleanText(key) : std::string(key)] = std::move(item.value());
+    }
+    value = std::move(cleaned);
   }
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <string>
 #include <vector>
@@ -50,7 +51,10 @@ TEST_F(LogTest, ControlCharactersAndBadUtf8StayInsideOneValidLine) {
   const std::string hostile =
       "a\x1b[31mred\x07\x7f\xc2\x9b"
       "2J\xff\xfe\x80z\u00e9";
-  LogInfo("m", {{"ua", hostile}, {"nested", boost::json::array{hostile}}, {hostile, 1}});
+  LogInfo("m", {{"ua", hostile},
+                {"nested", boost::json::array{hostile}},
+                {hostile, 1},
+                {"deep", boost::json::object{{hostile, hostile}}}});
   ASSERT_EQ(lines_.size(), 1u);
   const auto& line = lines_[0];
   for (char c : line) {
@@ -65,6 +69,10 @@ TEST_F(LogTest, ControlCharactersAndBadUtf8StayInsideOneValidLine) {
   EXPECT_NE(ua.find("\u00e9"), std::string::npos);  // valid non-ASCII text is kept
   EXPECT_NE(ua.find("\xEF\xBF\xBD"), std::string::npos);
   EXPECT_EQ(v.at("nested").as_array().at(0).as_string(), ua);
+  const auto& deep = v.at("deep").as_object();  // a nested key is cleaned like a top-level one
+  ASSERT_EQ(deep.size(), 1u);
+  EXPECT_EQ(deep.begin()->value().as_string(), ua);
+  EXPECT_EQ(std::string(deep.begin()->key()), ua);
 }
 
 TEST_F(LogTest, SensitiveKeysAreRedacted) {
