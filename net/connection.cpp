@@ -45,6 +45,8 @@ constexpr std::size_t kMaxLingerBytes = 1024 * 1024;
 constexpr std::size_t kMaxLoggedPath = 256;
 // Room for the status line and fields of a response, so serializing it rarely reallocates.
 constexpr std::size_t kHeaderReserve = 512;
+// Responses with a larger body are written by Beast from the message, without a flat copy.
+constexpr std::size_t kFlatResponseBytes = 16 * 1024;
 
 // Access-log lines of this I/O thread not written yet. Under load an I/O thread finds several
 // requests ready at once: their lines go out in one write(2) after the last of them is answered
@@ -65,7 +67,12 @@ struct AccessBatch {
   AccessBatch() = default;
   AccessBatch(const AccessBatch&) = delete;
   AccessBatch& operator=(const AccessBatch&) = delete;
-  ~AccessBatch() { Flush(); }
+  ~AccessBatch() {
+    try {
+      Flush();
+    } catch (...) {  // only a test's log sink could throw; a thread exit must not terminate
+    }
+  }
 };
 thread_local AccessBatch t_access_batch;
 
@@ -318,8 +325,12 @@ class Connection final : public ConnectionHandle,
     if (!ec) co_await Linger();
   }
 
-  // Writes the whole response as one buffer (SerializeResponse).
+  // Writes the whole response as one buffer (SerializeResponse), unless its body is large enough
+  // that copying it would cost more than Beast's own write of header and body.
   asio::awaitable<std::tuple<beast::error_code, std::size_t>> Send(BeastResponse& res) {
+    if (res.body().size() > kFlatResponseBytes) {
+      co_return co_await http::async_write(stream_, res, kUseTuple);
+    }
     std::string bytes;
     bytes.reserve(res.body().size() + kHeaderReserve);
     if (!SerializeResponse(res, bytes))

@@ -50,9 +50,10 @@ struct ResponseMeta {
 [[nodiscard]] BeastResponse ToBeastResponse(Response&& response, const ResponseMeta& meta);
 
 // Appends the message's bytes (status line, fields, body) to `out`, serialized by Beast. Sending
-// them as one buffer costs one pass over Beast's buffer sequences instead of one per partial
-// write, and gives a TLS stream one record to seal. False (and `out` unusable) if Beast reports
-// an error, which a string body does not.
+// them as one buffer walks Beast's buffer sequence once instead of in every layer of a write, and
+// gives a TLS stream of a small response one record to seal (the connection does this for bodies
+// up to 16 KiB). False (and `out` unusable) if Beast reports an error, which a string body does
+// not.
 [[nodiscard]] bool SerializeResponse(BeastResponse& res, std::string& out);
 
 // The bytes of the canned answer for connections over the cap (503 server_busy, closes).

@@ -41,23 +41,23 @@ constexpr std::size_t kReplayPage = 256;
 // while the hub or a posted delivery still holds it; then it touches nothing but itself.
 class Mailbox final : public FeedSink, public std::enable_shared_from_this<Mailbox> {
  public:
-  Mailbox(asio::any_io_executor strand, FeedHub& hub, const FeedLimits& limits,
+  Mailbox(asio::any_io_executor executor, FeedHub& hub, const FeedLimits& limits,
           beast::tcp_stream& stream)
-      : strand_(strand),
-        wake_(strand),
-        kill_(strand),
+      : executor_(executor),
+        wake_(executor),
+        kill_(executor),
         hub_(hub),
         limits_(limits),
         stream_(&stream) {}
 
   void Deliver(const FeedBatch& batch) override {
-    asio::post(strand_, [self = shared_from_this(), batch] { self->Push(*batch); });
+    asio::post(executor_, [self = shared_from_this(), batch] { self->Push(*batch); });
   }
   void Lost() override {
-    asio::post(strand_, [self = shared_from_this()] { self->Drop(false); });
+    asio::post(executor_, [self = shared_from_this()] { self->Drop(false); });
   }
 
-  // Strand only, from here on.
+  // The connection's I/O thread only, from here on.
   void Push(const std::vector<FeedItem>& items) {
     if (ended_ || lost_) return;
     if (queue_.size() + items.size() > limits_.queue_messages) {
@@ -132,9 +132,9 @@ class Mailbox final : public FeedSink, public std::enable_shared_from_this<Mailb
   FeedHub& hub() { return hub_; }
 
  private:
-  asio::any_io_executor strand_;
-  asio::steady_timer wake_;  // cancelled to wake the writer
-  asio::steady_timer kill_;  // drop_grace after a drop
+  asio::any_io_executor executor_;  // the connection's (its I/O thread's io_context)
+  asio::steady_timer wake_;         // cancelled to wake the writer
+  asio::steady_timer kill_;         // drop_grace after a drop
   FeedHub& hub_;
   FeedLimits limits_;
   beast::tcp_stream* stream_;

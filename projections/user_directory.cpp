@@ -34,7 +34,7 @@ constexpr std::size_t kDecodedRowsPerThread = 128;
 Result<UserRecord> DecodeCached(const std::string& bytes, std::string_view id) {
   thread_local std::array<DecodedRow, kDecodedRowsPerThread> rows;
   DecodedRow& slot = rows[std::hash<std::string_view>{}(id) % rows.size()];
-  if (slot.bytes == bytes) return slot.user;
+  if (!slot.bytes.empty() && slot.bytes == bytes) return slot.user;  // a fresh slot is empty
   auto user = DecodeUserRecord(bytes);
   if (!user) return user.error();
   slot.bytes = bytes;

@@ -297,6 +297,10 @@ TEST(HttpServerAccessLog, EveryAnsweredRequestGetsExactlyOneLine) {
     std::lock_guard lock(mutex);
     lines.emplace_back(line);
   });
+  // A failed ASSERT returns early: the sink must not outlive `lines` (nor the server the sink).
+  struct SinkReset {
+    ~SinkReset() { SetLogSink({}); }
+  } sink_reset;
   auto options = ServerTest::TestOptions();
   options.access_log = true;
   auto server = std::make_unique<HttpServer>(options, TestRouter());
