@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
@@ -243,6 +244,12 @@ TEST_F(ProjectionTest, RebuildWhileWritersRun) {
     while (!stop.load())
       EXPECT_TRUE(log_->Execute(AppendAll({MakeEvent("w", "s")})));
   });
+  // The rebuilds must overlap writes: on a loaded machine (ASan in CI) the writer thread could
+  // otherwise start only after they finished, leaving nothing to count (a CI failure).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (log_->Head() == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::yield();
+  EXPECT_GT(log_->Head(), 0U) << "the writer thread never appended";
   for (int i = 0; i < 5; ++i)
     EXPECT_TRUE(log_->Rebuild("counts"));
   stop.store(true);
