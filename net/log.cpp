@@ -2,7 +2,6 @@
 
 #include <unistd.h>
 
-#include <algorithm>
 #include <array>
 #include <atomic>
 #include <boost/json/serializer.hpp>
@@ -45,21 +44,13 @@ std::string_view LevelName(LogLevel level) {
 }
 
 bool IsSensitiveKey(std::string_view key) {
+  std::string lowered(key);
+  for (auto& c : lowered)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   constexpr std::array<std::string_view, 5> kSensitive = {"password", "secret", "token",
                                                           "authorization", "cookie"};
-  // Lowered once (every line has several keys; most are short), not once per word compared.
-  char small[64];
-  std::string large;
-  char* lowered = small;
-  if (key.size() > sizeof small) {
-    large.resize(key.size());
-    lowered = large.data();
-  }
-  for (std::size_t i = 0; i < key.size(); ++i)
-    lowered[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(key[i])));
-  const std::string_view text(lowered, key.size());
   for (auto word : kSensitive) {
-    if (text.find(word) != std::string_view::npos) return true;
+    if (lowered.find(word) != std::string::npos) return true;
   }
   return false;
 }
@@ -127,21 +118,23 @@ void Clean(boost::json::value& value) {
   }
 }
 
-// Appends the JSON text of `value` to `out` without an intermediate string.
-void Append(std::string& out, const boost::json::value& value) {
-  boost::json::serializer sr;
-  sr.reset(&value);
+// Appends the JSON text of a value, or of a string, to `out` without an intermediate string.
+void Drain(boost::json::serializer& sr, std::string& out) {
   char buf[512];
   while (!sr.done())
     out.append(sr.read(buf));
 }
 
+void Append(std::string& out, const boost::json::value& value) {
+  boost::json::serializer sr;
+  sr.reset(&value);
+  Drain(sr, out);
+}
+
 void AppendString(std::string& out, std::string_view text) {
   boost::json::serializer sr;
   sr.reset(text);
-  char buf[512];
-  while (!sr.done())
-    out.append(sr.read(buf));
+  Drain(sr, out);
 }
 
 void AppendCleanString(std::string& out, std::string_view text) {
