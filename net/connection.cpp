@@ -23,6 +23,7 @@
 #include <tuple>
 #include <type_traits>
 
+#include "net/deadline.hpp"
 #include "net/errors.hpp"
 #include "net/log.hpp"
 #include "net/message.hpp"
@@ -93,8 +94,15 @@ void LogSpawnFailure(std::exception_ptr e) {
   }
 }
 
+// The longest a connection's timer sleeps: the shortest deadline set for every request, so that
+// moving the deadline later never re-arms the timer (net/deadline.hpp).
+std::chrono::steady_clock::duration WatchPeriod(const ServerOptions& options) {
+  return std::min({options.read_timeout, options.write_timeout, options.keepalive_idle});
+}
+
 // One request loop for both transports: Stream is beast::tcp_stream (plain HTTP) or TlsStream
-// (HTTPS); the TCP layer underneath (Tcp()) carries the deadlines either way.
+// (HTTPS). The deadlines are the connection's own (deadline_), not Beast's per-operation timers:
+// the tcp_stream never has one set, and closing it ends whatever operation was waiting.
 template <class Stream>
 class Connection final : public ConnectionHandle,
                          public std::enable_shared_from_this<Connection<Stream>> {
@@ -102,7 +110,9 @@ class Connection final : public ConnectionHandle,
 
  public:
   Connection(std::shared_ptr<ServerState> state, tcp::socket socket)
-      : state_(std::move(state)), stream_(Open(std::move(socket), *state_)) {
+      : state_(std::move(state)),
+        stream_(Open(std::move(socket), *state_)),
+        deadline_(Tcp().get_executor(), WatchPeriod(state_->options)) {
     beast::error_code ec;
     auto endpoint = Tcp().socket().remote_endpoint(ec);
     if (!ec) client_address_ = endpoint.address().to_string();
@@ -169,8 +179,11 @@ class Connection final : public ConnectionHandle,
   beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
 
   static asio::awaitable<void> Run(std::shared_ptr<Connection> self) {
+    Connection* raw = self.get();  // called only while `self` is alive (Deadline holds it weakly)
+    self->deadline_.Start(self, [raw] { raw->Tcp().close(); });
     co_await self->Loop();
     if constexpr (kTls) co_await self->CloseNotify();
+    self->deadline_.Stop();
     self->Tcp().close();
   }
 
@@ -179,7 +192,7 @@ class Connection final : public ConnectionHandle,
     bool first = true;
     // The first request counts from accept: over TLS the handshake is part of it, so a client
     // that stalls the handshake is cut like one that trickles its request.
-    Tcp().expires_after(options.read_timeout);
+    deadline_.ExpiresAfter(options.read_timeout);
     if constexpr (kTls) {
       auto [ec] = co_await stream_.async_handshake(asio::ssl::stream_base::server, kUseTuple);
       if (ec) co_return;  // plain HTTP, an old protocol, no shared cipher, timeout, Stop()
@@ -191,14 +204,14 @@ class Connection final : public ConnectionHandle,
       if (buffer_.size() == 0) {
         if (!first) {
           buffer_.shrink_to_fit();  // idle connections hold no buffer
-          Tcp().expires_after(options.keepalive_idle);
+          deadline_.ExpiresAfter(options.keepalive_idle);
         }
         auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(kIdleReadSize), kUseTuple);
         if (ec) co_return;  // closed by the client, idle timeout, or Stop()
         buffer_.commit(n);
       }
       phase_ = Phase::kBusy;
-      if (!first) Tcp().expires_after(options.read_timeout);
+      if (!first) deadline_.ExpiresAfter(options.read_timeout);
       first = false;
       if (!co_await ServeOne()) co_return;
     }
@@ -235,7 +248,7 @@ class Connection final : public ConnectionHandle,
       auto [ec, n] = co_await http::async_read(stream_, buffer_, parser, kUseTuple);
       if (ec) co_return co_await OnReadError(ec, request_id, version);
     }
-    Tcp().expires_never();  // the handler's time is not the client's
+    deadline_.ExpiresNever();  // the handler's time is not the client's
 
     const bool client_keep_alive = parser.keep_alive();
     const bool head = parser.get().method() == http::verb::head;
@@ -246,6 +259,7 @@ class Connection final : public ConnectionHandle,
     if (context.upgrade) {
       if (options.access_log) LogAccess(request, 101, started);
       phase_ = Phase::kUpgraded;
+      deadline_.Stop();  // the upgraded protocol keeps its own time
       if (closing_ || state_->stopping.load()) co_return false;
       UpgradedStream upgraded{Tcp(), request};
       if constexpr (kTls) upgraded.tls = &stream_;
@@ -258,7 +272,7 @@ class Connection final : public ConnectionHandle,
         ToBeastResponse(std::move(response), {version, keep_alive, head, request_id, Hsts()});
     // Counted before the write: once the client has its answer, a scrape must already see it.
     if (options.on_response) options.on_response(request.method, route_, res.result_int());
-    Tcp().expires_after(options.write_timeout);
+    deadline_.ExpiresAfter(options.write_timeout);
     auto [ec, n] = co_await Send(res);
     if (options.access_log) LogAccess(request, res.result_int(), started);
     if (ec) co_return false;
@@ -320,7 +334,7 @@ class Connection final : public ConnectionHandle,
     BeastResponse res =
         ToBeastResponse(ProblemForError(code), {version, false, false, request_id, Hsts()});
     if (state_->options.on_response) state_->options.on_response("", "", res.result_int());
-    Tcp().expires_after(state_->options.write_timeout);
+    deadline_.ExpiresAfter(state_->options.write_timeout);
     auto [ec, n] = co_await Send(res);
     if (!ec) co_await Linger();
   }
@@ -346,7 +360,7 @@ class Connection final : public ConnectionHandle,
     beast::error_code ec;
     Tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
     if (ec) co_return;
-    Tcp().expires_after(state_->options.linger_timeout);
+    deadline_.ExpiresAfter(state_->options.linger_timeout);
     buffer_.consume(buffer_.size());
     std::size_t drained = 0;
     while (drained < kMaxLingerBytes) {
@@ -363,7 +377,7 @@ class Connection final : public ConnectionHandle,
     if constexpr (kTls) {
       if (!handshake_done_ || close_notified_ || !Tcp().socket().is_open()) co_return;
       close_notified_ = true;
-      Tcp().expires_after(state_->options.linger_timeout);
+      deadline_.ExpiresAfter(state_->options.linger_timeout);
       auto [ec] = co_await stream_.async_shutdown(kUseTuple);
       (void)ec;  // most clients just close: nothing to do about it
     }
@@ -404,6 +418,7 @@ class Connection final : public ConnectionHandle,
   bool closing_ = false;    // I/O thread only
   bool handshake_done_ = false;  // I/O thread only; TLS
   bool close_notified_ = false;  // I/O thread only; TLS
+  Deadline deadline_;            // I/O thread only; after stream_, whose executor it uses
 };
 
 template <class Stream>

@@ -25,6 +25,9 @@
 //   and discards what the client still sends (at most 1 MiB) for this long, so the client
 //   reads the answer instead of a connection reset.
 //
+// The timeouts are one deadline per connection kept by one lazy timer (net/deadline.hpp), not a
+// timer per read and write.
+//
 // Other rules:
 // - 400 `malformed_request`, then close: unparseable HTTP, an HTTP/1.1 request without exactly
 //   one Host, and request-smuggling shapes: Content-Length together with Transfer-Encoding, or

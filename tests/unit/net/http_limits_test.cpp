@@ -21,6 +21,13 @@ Router EchoRouter() {
   router.Post("/echo", [](RequestContext& ctx) -> awaitable<Response> {
     co_return JsonResponse(200, {{"size", ctx.request.body.size()}});
   });
+  // Far more than loopback's socket buffers hold, so a client that does not read stalls it.
+  router.Get("/large", [](RequestContext&) -> awaitable<Response> {
+    Response res;
+    res.content_type = "application/octet-stream";
+    res.body.assign(std::size_t{64} << 20, 'x');
+    co_return res;
+  });
   return router;
 }
 
@@ -32,6 +39,7 @@ class LimitsTest : public ServerTest {
     options.max_header_bytes = 2048;
     options.read_timeout = 300ms;
     options.keepalive_idle = 300ms;
+    options.write_timeout = 300ms;
     StartServer(EchoRouter(), options);
   }
 };
@@ -169,6 +177,32 @@ TEST_F(LimitsTest, IdleKeepAliveConnectionIsClosed) {
   ASSERT_TRUE(rest);
   EXPECT_TRUE(rest->empty());
   EXPECT_TRUE(Eventually([&] { return server_->ActiveConnections() == 0; }));
+}
+
+// Each request moves the connection's deadline later (net/deadline.hpp): one that keeps asking
+// stays open for many times its timeouts.
+TEST_F(LimitsTest, BusyKeepAliveConnectionOutlivesItsTimeouts) {
+  TestClient client(port());
+  const auto until = std::chrono::steady_clock::now() + 1500ms;  // five times each timeout
+  int answered = 0;
+  while (std::chrono::steady_clock::now() < until) {
+    auto res = client.Do("POST", "/echo", "x");
+    ASSERT_TRUE(res) << "closed after " << answered << " requests";
+    EXPECT_EQ(res->result_int(), 200u);
+    ++answered;
+    std::this_thread::sleep_for(100ms);  // a third of the idle timeout
+  }
+  EXPECT_GE(answered, 10);
+  EXPECT_EQ(server_->ActiveConnections(), 1u);
+}
+
+TEST_F(LimitsTest, ClientThatDoesNotReadItsAnswerIsDropped) {
+  TestClient client(port());
+  ASSERT_TRUE(client.WriteRaw("GET /large HTTP/1.1\r\nHost: x\r\n\r\n"));
+  // The 64 MiB answer fills the socket buffers; the write timeout is 300 ms.
+  ASSERT_TRUE(Eventually([&] { return server_->ActiveConnections() == 1; }));
+  EXPECT_TRUE(Eventually([&] { return server_->ActiveConnections() == 0; }))
+      << "a client that stopped reading kept its connection";
 }
 
 TEST_F(ServerTest, ConnectionsOverTheCapGet503) {
