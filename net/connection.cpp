@@ -388,18 +388,16 @@ class Connection final : public ConnectionHandle,
   void LogAccess(const Request& request, unsigned status,
                  std::chrono::steady_clock::time_point started) {
     auto elapsed = std::chrono::steady_clock::now() - started;
-    std::string line =
-        FormatLogLine(LogLevel::kInfo, "request",
+    AccessBatch& batch = t_access_batch;
+    const bool logged =
+        AppendLogLine(batch.lines, LogLevel::kInfo, "request",
                       {{"method", request.method},
-                       {"path", request.path.substr(0, kMaxLoggedPath)},
-                       {"status", status},
+                       {"path", std::string_view(request.path).substr(0, kMaxLoggedPath)},
+                       {"status", std::int64_t{status}},
                        {"duration_ms", std::chrono::duration<double, std::milli>(elapsed).count()},
                        {"request_id", request.request_id},
                        {"client", client_address_}});
-    if (line.empty()) return;
-    AccessBatch& batch = t_access_batch;
-    batch.lines += line;
-    batch.lines.push_back('\n');
+    if (!logged) return;
     if (batch.lines.size() >= kAccessBatchBytes) {
       batch.Flush();
     } else if (!batch.flush_posted) {

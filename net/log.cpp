@@ -161,24 +161,43 @@ void SetLogSink(LogSink sink) {
 
 // The line is written field by field, in the caller's order, into one string: most fields need
 // no cleaning, so nothing is copied into a second object.
-std::string FormatLogLine(LogLevel level, std::string_view msg, const boost::json::object& fields) {
-  if (static_cast<int>(level) < static_cast<int>(g_level.load())) return {};
-  std::string text;
-  text.reserve(256);
+namespace {
+
+bool Enabled(LogLevel level) {
+  return static_cast<int>(level) >= static_cast<int>(g_level.load());
+}
+
+void AppendHead(std::string& text, LogLevel level, std::string_view msg) {
   text += R"({"ts":")";
   text += core::FormatRfc3339(core::SystemClock().NowMicros());
   text += R"(","level":")";
   text += LevelName(level);
   text += R"(","msg":)";
   AppendCleanString(text, msg);
+}
+
+// Writes `,"key":` and returns false when the key is reserved (nothing written) or sensitive
+// (its redacted value written too).
+bool AppendKey(std::string& text, std::string_view key) {
+  if (key == "ts" || key == "level" || key == "msg") return false;
+  text.push_back(',');
+  AppendCleanString(text, key);
+  text.push_back(':');
+  if (!IsSensitiveKey(key)) return true;
+  text += R"("[redacted]")";
+  return false;
+}
+
+}  // namespace
+
+std::string FormatLogLine(LogLevel level, std::string_view msg, const boost::json::object& fields) {
+  if (!Enabled(level)) return {};
+  std::string text;
+  text.reserve(256);
+  AppendHead(text, level, msg);
   for (const auto& [key, value] : fields) {
-    if (key == "ts" || key == "level" || key == "msg") continue;
-    text.push_back(',');
-    AppendCleanString(text, key);
-    text.push_back(':');
-    if (IsSensitiveKey(key)) {
-      text += R"("[redacted]")";
-    } else if (NeedsCleaning(value)) {
+    if (!AppendKey(text, key)) continue;
+    if (NeedsCleaning(value)) {
       boost::json::value cleaned = value;
       Clean(cleaned);
       Append(text, cleaned);
@@ -188,6 +207,24 @@ std::string FormatLogLine(LogLevel level, std::string_view msg, const boost::jso
   }
   text.push_back('}');
   return text;
+}
+
+bool AppendLogLine(std::string& out, LogLevel level, std::string_view msg,
+                   std::initializer_list<LogField> fields) {
+  if (!Enabled(level)) return false;
+  AppendHead(out, level, msg);
+  for (const auto& field : fields) {
+    if (!AppendKey(out, field.key)) continue;
+    if (const auto* text = std::get_if<std::string_view>(&field.value)) {
+      AppendCleanString(out, *text);
+    } else if (const auto* integer = std::get_if<std::int64_t>(&field.value)) {
+      Append(out, boost::json::value(*integer));
+    } else {
+      Append(out, boost::json::value(std::get<double>(field.value)));
+    }
+  }
+  out += "}\n";
+  return true;
 }
 
 void WriteLogLines(std::string_view lines) {

@@ -16,8 +16,12 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <cstdint>
 #include <functional>
+#include <initializer_list>
+#include <string>
 #include <string_view>
+#include <variant>
 
 namespace authd::net {
 
@@ -40,6 +44,18 @@ void Log(LogLevel level, std::string_view msg, const boost::json::object& fields
 [[nodiscard]] std::string FormatLogLine(LogLevel level, std::string_view msg,
                                         const boost::json::object& fields);
 void WriteLogLines(std::string_view lines);
+
+// A field of AppendLogLine: a string or a number, borrowed for the call.
+struct LogField {
+  std::string_view key;
+  std::variant<std::string_view, std::int64_t, double> value;
+};
+// Appends to `out` the line Log would write for these fields, and its '\n'; false (and nothing
+// appended) when `level` is below the current level. The same rules apply (reserved keys dropped,
+// sensitive ones redacted, text cleaned), but nothing is copied into a json::object first: this
+// is the access log's path, taken once per request.
+bool AppendLogLine(std::string& out, LogLevel level, std::string_view msg,
+                   std::initializer_list<LogField> fields);
 inline void LogDebug(std::string_view msg, const boost::json::object& fields = {}) {
   Log(LogLevel::kDebug, msg, fields);
 }

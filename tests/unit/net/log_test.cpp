@@ -100,5 +100,48 @@ TEST_F(LogTest, LevelFilters) {
   EXPECT_EQ(GetLogLevel(), LogLevel::kWarn);
 }
 
+// The access log's path (AppendLogLine) keeps every rule of Log: one valid line per call, reserved
+// keys dropped, sensitive ones redacted, hostile text cleaned, the level respected.
+TEST_F(LogTest, AppendedLinesFollowTheSameRules) {
+  const std::string hostile = "/a\r\n{\"msg\":\"forged\"}\x1b[31m\xff\xc2\x9b";
+  std::string out = "earlier line\n";
+  ASSERT_TRUE(AppendLogLine(out, LogLevel::kInfo, "request",
+                            {{"path", hostile},
+                             {"status", std::int64_t{404}},
+                             {"duration_ms", 0.25},
+                             {"msg", "override"},
+                             {"session_token", "tok-value"}}));
+  ASSERT_EQ(out.substr(0, 13), "earlier line\n");
+  const std::string line = out.substr(13);
+  ASSERT_EQ(line.back(), '\n');
+  EXPECT_EQ(line.find('\n'), line.size() - 1);
+  EXPECT_EQ(line.find("\xc2\x9b"), std::string::npos);
+  EXPECT_EQ(line.find("tok-value"), std::string::npos);
+  auto v = boost::json::parse(line).as_object();
+  EXPECT_EQ(v.at("level"), "info");
+  EXPECT_EQ(v.at("msg"), "request");
+  EXPECT_EQ(v.at("status"), 404);
+  EXPECT_EQ(v.at("duration_ms"), 0.25);
+  EXPECT_EQ(v.at("session_token"), "[redacted]");
+  const std::string path(v.at("path").as_string());
+  EXPECT_EQ(path.substr(0, 20), "/a\r\n{\"msg\":\"forged\"}");
+  EXPECT_NE(path.find("\xEF\xBF\xBD"), std::string::npos);
+
+  // The same fields through Log give the same line, but for the time stamp.
+  LogInfo("request", {{"path", hostile},
+                      {"status", 404},
+                      {"duration_ms", 0.25},
+                      {"msg", "override"},
+                      {"session_token", "tok-value"}});
+  ASSERT_EQ(lines_.size(), 1u);
+  auto without_ts = [](std::string text) { return text.substr(text.find("\"level\"")); };
+  EXPECT_EQ(without_ts(lines_[0]), without_ts(line.substr(0, line.size() - 1)));
+
+  SetLogLevel(LogLevel::kWarn);
+  std::string untouched;
+  EXPECT_FALSE(AppendLogLine(untouched, LogLevel::kInfo, "request", {{"status", std::int64_t{1}}}));
+  EXPECT_TRUE(untouched.empty());
+}
+
 }  // namespace
 }  // namespace authd::net
