@@ -283,6 +283,7 @@ void EventLog::Impl::EraseKeys(const std::vector<std::string>& subjects) {
     (void)s;  // Best effort: the tombstone already makes the key unreadable.
   }
   rocks->MergeSmallTables(kSmallTableBytes, kMaxSmallTables);
+  rocks->DropCachedRows();
 }
 
 EventLog::EventLog(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

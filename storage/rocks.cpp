@@ -1,6 +1,7 @@
 #include "storage/rocks.hpp"
 
 #include <rocksdb/cache.h>
+#include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 
@@ -22,6 +23,7 @@ namespace {
 constexpr std::size_t kFamilyWriteBuffer = std::size_t{16} << 20;
 constexpr std::size_t kWriteBufferBudget = std::size_t{32} << 20;
 constexpr std::size_t kBlockCacheBytes = std::size_t{32} << 20;
+constexpr std::size_t kRowCacheBytes = std::size_t{8} << 20;
 
 std::mutex sink_mu;
 std::shared_ptr<const RocksDbMessageSink> sink;  // guarded by sink_mu
@@ -47,7 +49,7 @@ class MessageLogger final : public rocksdb::Logger {
   }
 };
 
-rocksdb::Options BaseOptions(bool create_if_missing) {
+rocksdb::Options BaseOptions(bool create_if_missing, std::shared_ptr<rocksdb::Cache> row_cache) {
   rocksdb::Options o;
   o.info_log = std::make_shared<MessageLogger>();
   o.create_if_missing = create_if_missing;
@@ -62,6 +64,10 @@ rocksdb::Options BaseOptions(bool create_if_missing) {
   // One memtable budget for all families together. RocksDB's default is 64 MiB per family with
   // no total, so a dozen families could hold ~800 MiB before the first flush.
   o.db_write_buffer_size = kWriteBufferBudget;
+  // Point reads of rows in table files (a session and a user on every authenticated request)
+  // are answered from here without seeking an index and a data block. Keys carry the table
+  // file, so a newer write is never shadowed by a cached row.
+  o.row_cache = std::move(row_cache);
   return o;
 }
 
@@ -77,6 +83,8 @@ rocksdb::ColumnFamilyOptions FamilyOptions(std::string_view name,
   t.pin_l0_filter_and_index_blocks_in_cache = true;
   // Events are appended in key order and read in ranges: larger blocks compress and scan better.
   if (name == kEventsFamily) t.block_size = 32 * 1024;
+  // Every other family is read by key: a lookup skips the table files that cannot hold the key.
+  if (name != kEventsFamily) t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
   return o;
 }
@@ -154,7 +162,8 @@ Result<std::unique_ptr<Rocks>> Rocks::Open(const std::string& path, bool create_
   auto rocks = std::unique_ptr<Rocks>(new Rocks());
   rocks->read_only_ = read_only;
   rocksdb::DB* raw = nullptr;
-  const auto options = BaseOptions(create_if_missing);
+  rocks->row_cache_ = rocksdb::NewLRUCache(kRowCacheBytes);
+  const auto options = BaseOptions(create_if_missing, rocks->row_cache_);
   rocksdb::Status s;
   if (read_only) {
     s = rocksdb::DB::OpenForReadOnly(options, path, descriptors, &rocks->handles_, &raw);
@@ -166,6 +175,10 @@ Result<std::unique_ptr<Rocks>> Rocks::Open(const std::string& path, bool create_
   for (auto* h : rocks->handles_)
     rocks->by_name_.emplace(h->GetName(), h);
   return rocks;
+}
+
+void Rocks::DropCachedRows() {
+  row_cache_->EraseUnRefEntries();
 }
 
 Rocks::~Rocks() {

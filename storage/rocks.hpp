@@ -39,10 +39,16 @@ class Rocks {
   // never overlap older files, so RocksDB would move them down one by one and never merge them.
   void MergeSmallTables(std::uint64_t small_bytes, std::size_t max_small);
 
+  // Empties the row cache (point reads of rows in table files, storage/rocks.cpp). Its entries
+  // outlive the table file they came from until evicted; erasure drops them, so a destroyed
+  // data key's wrapped bytes do not stay in it.
+  void DropCachedRows();
+
  private:
   Rocks() = default;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::shared_ptr<rocksdb::Cache> row_cache_;
   std::map<std::string, rocksdb::ColumnFamilyHandle*, std::less<>> by_name_;
   bool read_only_ = false;
 };

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -198,6 +199,38 @@ TEST_F(DataKeyTest, DestroyedKeyIsPhysicallyGoneFromTheDataFolder) {
     EXPECT_EQ(bytes.find(needle), std::string::npos)
         << "the wrapped data key of an erased subject is still in " << entry.path().filename();
   }
+}
+
+// Rows read from table files are cached by RocksDB (row cache): a cached row must never hide a
+// later write or delete, whether that is still in the memtable or flushed in turn. Each erasure
+// flushes every family, which moves the row into a table file.
+TEST_F(DataKeyTest, RowsInTableFilesAlwaysReadTheirLatestWrite) {
+  auto put = [&](std::string value) {
+    return log_->Execute(
+        [value](Txn& txn) -> Result<void> { return txn.Put("unique", "row", value); });
+  };
+  auto read = [&]() -> std::optional<std::string> {
+    auto row = log_->Get("unique", "row");
+    EXPECT_TRUE(row);
+    return row ? *row : std::nullopt;
+  };
+  ASSERT_TRUE(put("first"));
+  ASSERT_TRUE(log_->Execute(SignUp("usr_1", "a@b.c")));
+  ASSERT_TRUE(log_->Execute(Erase("usr_1")));  // flushes: "row" is now in a table file
+  EXPECT_EQ(read(), "first");
+  EXPECT_EQ(read(), "first");  // the second read is served from the row cache
+
+  ASSERT_TRUE(put("second"));  // in the memtable, above the cached table-file row
+  EXPECT_EQ(read(), "second");
+  ASSERT_TRUE(log_->Execute(SignUp("usr_2", "x@y.z")));
+  ASSERT_TRUE(log_->Execute(Erase("usr_2")));
+  EXPECT_EQ(read(), "second");
+
+  ASSERT_TRUE(log_->Execute([](Txn& txn) -> Result<void> { return txn.Delete("unique", "row"); }));
+  EXPECT_EQ(read(), std::nullopt);
+  ASSERT_TRUE(log_->Execute(SignUp("usr_3", "p@q.r")));
+  ASSERT_TRUE(log_->Execute(Erase("usr_3")));
+  EXPECT_EQ(read(), std::nullopt);
 }
 
 // Each erasure flushes every family (so the write-ahead log holding the wrapped key can go), which
