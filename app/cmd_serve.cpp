@@ -43,7 +43,7 @@ struct ServeConfig {
   std::size_t io_threads = 2;
   std::size_t hash_threads = 2;
   std::size_t hash_queue = 256;
-  int hash_nice = 0;
+  int hash_nice = 19;
   std::uint32_t argon2_memory_kib = 19 * 1024;
   std::uint32_t argon2_iterations = 2;
   std::size_t password_min_length = 12;
@@ -85,7 +85,7 @@ po::options_description Options(ServeConfig& c) {
       "argon2id threads")("hash-queue", po::value(&c.hash_queue)->default_value(c.hash_queue),
                           "password hashes waiting or running before new ones get 503")(
       "hash-nice", po::value(&c.hash_nice)->default_value(c.hash_nice),
-      "nice value of the argon2id threads (0-19; higher yields the CPU to I/O threads)")(
+      "nice value of the argon2id threads (0-19, 20: SCHED_IDLE; 0: hashing competes with I/O)")(
       "argon2-memory-kib", po::value(&c.argon2_memory_kib)->default_value(c.argon2_memory_kib),
       "argon2id memory (KiB)")(
       "argon2-iterations", po::value(&c.argon2_iterations)->default_value(c.argon2_iterations),

@@ -1,9 +1,9 @@
 // Scheduling of the I/O threads and the hashing pool. argon2id saturates every core it gets, and
-// cheap requests must keep their latency during a login flood. By default the I/O threads ask for
-// a short time slice (AskForShortSlice) so that they preempt hashing the moment they have work,
-// and hashing keeps its full share of the CPU. A lower priority for the hashing pool
-// (`--hash-nice`, SetPoolNice) is the other lever; it also yields to every other process on the
-// machine, which halved logins/s on a shared machine (docs/BENCHMARKS.md).
+// cheap requests must keep their latency during a login flood. `authd serve` runs the hashing pool
+// at nice 19 by default (`--hash-nice`, SetPoolNice), so any other thread of the server that wakes
+// up takes a core from hashing at once; nice orders threads within the server's scheduling group
+// (its cgroup or session autogroup), not against other services. The I/O threads also ask for a
+// short time slice (AskForShortSlice). Measurements in docs/BENCHMARKS.md.
 #pragma once
 
 #include <boost/asio/thread_pool.hpp>
