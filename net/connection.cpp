@@ -96,8 +96,15 @@ void LogSpawnFailure(std::exception_ptr e) {
 
 // The longest a connection's timer sleeps: the shortest deadline set for every request, so that
 // moving the deadline later never re-arms the timer (net/deadline.hpp).
+// Timeouts of zero or less are ignored, and the period is at least 100 ms: a shorter deadline
+// re-arms the timer anyway, so the floor only saves wake-ups.
 std::chrono::steady_clock::duration WatchPeriod(const ServerOptions& options) {
-  return std::min({options.read_timeout, options.write_timeout, options.keepalive_idle});
+  constexpr std::chrono::milliseconds kFloor{100};
+  std::chrono::milliseconds period = std::chrono::hours(1);
+  for (auto t : {options.read_timeout, options.write_timeout, options.keepalive_idle}) {
+    if (t > std::chrono::milliseconds::zero()) period = std::min(period, t);
+  }
+  return std::max(period, kFloor);
 }
 
 // One request loop for both transports: Stream is beast::tcp_stream (plain HTTP) or TlsStream
@@ -259,7 +266,8 @@ class Connection final : public ConnectionHandle,
     if (context.upgrade) {
       if (options.access_log) LogAccess(request, 101, started);
       phase_ = Phase::kUpgraded;
-      deadline_.Stop();  // the upgraded protocol keeps its own time
+      // The upgraded protocol keeps its own time; the TLS close after it still has a deadline.
+      deadline_.ExpiresNever();
       if (closing_ || state_->stopping.load()) co_return false;
       UpgradedStream upgraded{Tcp(), request};
       if constexpr (kTls) upgraded.tls = &stream_;

@@ -99,6 +99,14 @@ Result<void> ClearProjection(Rocks& rocks, const ProjectionSlot& slot) {
   if (!ds.ok()) return FromStatus(ds);
   auto s = db.Write(synced, &batch);
   if (!s.ok()) return FromStatus(s);
+  // Rewrite the family's files without the cleared rows. RocksDB's row cache replays a cached row
+  // without the range tombstones of its own table file (RocksDB issue 4122); with the rows gone
+  // from every file no lookup can reach such an entry, and the cache is emptied as well.
+  rocksdb::CompactRangeOptions compact;
+  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  s = db.CompactRange(compact, slot.family, nullptr, nullptr);
+  if (!s.ok()) return FromStatus(s);
+  rocks.DropCachedRows();
   return {};
 }
 

@@ -5,7 +5,12 @@
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
 
+#include <boost/json/parse.hpp>
 #include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
 
 #include "tests/client/ws_client.hpp"
 #include "tests/integration/api_client.hpp"
@@ -137,6 +142,57 @@ TEST_F(TlsTest, AuditStreamWorksOverWss) {
 }
 
 // Without TLS there is no HSTS unless --hsts says a TLS proxy is in front.
+// After a WebSocket upgrade over TLS ends, the server sends close_notify and waits for the client's
+// at most `linger_timeout` (1 s), then closes: a client that goes silent instead must not keep its
+// connection, here the only one `--max-connections 1` allows.
+TEST(TlsUpgradeTest, SilentClientAfterAFailedUpgradeLosesItsConnection) {
+  AuthdServer server(ServerSpec{
+      .with_admin = true, .flags = {"--sync", "false", "--max-connections", "1"}, .tls = true});
+  ASSERT_TRUE(server.ok()) << server.error();
+  // A TLS connection that was served /healthz, once the one slot is free (the server releases a
+  // closed connection's slot a moment after the client closed it); nullptr after `limit`.
+  auto connect_when_free = [&](std::chrono::seconds limit) -> std::unique_ptr<TestClient> {
+    const auto until = Clock::now() + limit;
+    while (Clock::now() < until) {
+      auto client =
+          std::make_unique<TestClient>(server.port(), std::chrono::seconds(2), ClientTls{});
+      auto res = client->connected() ? client->Do("GET", "/healthz") : std::nullopt;
+      if (res && res->result_int() == 200U) return client;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return nullptr;
+  };
+
+  std::string token;
+  {
+    auto client = connect_when_free(std::chrono::seconds(5));
+    ASSERT_TRUE(client);
+    auto res = client->Do("POST", "/v1/sessions",
+                          std::string(R"({"username":")") + AuthdServer::kAdminUsername +
+                              R"(","password":")" + AuthdServer::kAdminPassword + R"("})",
+                          {{"Content-Type", "application/json"}});
+    ASSERT_TRUE(res) << client->error().message();
+    ASSERT_EQ(res->result_int(), 200U) << res->body();
+    token = std::string(boost::json::parse(res->body()).at("access_token").as_string());
+  }
+  auto ws = connect_when_free(std::chrono::seconds(5));
+  ASSERT_TRUE(ws);
+  ASSERT_TRUE(
+      ws->WriteRaw("GET /v1/audit/stream?after=0 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                   "Authorization: Bearer " +
+                   token +
+                   "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                   "Sec-WebSocket-Key: a-key-too-long-for-websocket-13\r\n"
+                   "Sec-WebSocket-Version: 13\r\n\r\n"));
+  auto upgraded = ws->ReadResponse();
+  ASSERT_TRUE(upgraded) << ws->error().message();
+  // The route took the upgrade over; Beast's handshake refused the key and ended it. Then the
+  // client says nothing, not even TLS's close_notify.
+  EXPECT_EQ(upgraded->result_int(), 400U);
+  EXPECT_TRUE(connect_when_free(std::chrono::seconds(6)))
+      << "the silent client still holds the only connection";
+}
+
 TEST(TlsPlainTest, HstsOnlyWhenAskedWithoutTls) {
   AuthdServer plain({.flags = {"--sync", "false"}});
   ASSERT_TRUE(plain.ok()) << plain.error();

@@ -47,29 +47,45 @@ TEST_F(DeadlineTest, ADeadlineShorterThanThePeriodFiresOnTime) {
 }
 
 // The hot path of a keep-alive connection: each request moves the deadline later, which only
-// stores it. The connection must stay open while it keeps doing so, however long that is.
+// stores it. The connection must stay open while it keeps doing so, however long that is. (Moves
+// every 50 ms against a 500 ms deadline: a stall of the test thread under a sanitizer on a busy
+// machine has 450 ms of room.)
 TEST_F(DeadlineTest, MovingTheDeadlineLaterKeepsItFromFiring) {
-  Deadline deadline(io_.get_executor(), 100ms);
+  Deadline deadline(io_.get_executor(), 500ms);
   StartWatching(deadline);
   const auto start = Clock::now();
-  deadline.ExpiresAfter(100ms);
+  deadline.ExpiresAfter(500ms);
   asio::steady_timer tick(io_);
   int moves = 0;
   std::function<void()> move_later = [&] {
-    tick.expires_after(20ms);
+    tick.expires_after(50ms);
     tick.async_wait([&](boost::system::error_code ec) {
-      if (ec || ++moves > 40) return;  // 40 moves: about 0.8 s, eight times the timeout
-      deadline.ExpiresAfter(100ms);
+      if (ec || ++moves > 30) return;  // 30 moves: about 1.5 s, three times the timeout
+      deadline.ExpiresAfter(500ms);
       move_later();
     });
   };
   move_later();
-  RunFor(5s);
+  RunFor(10s);
   ASSERT_TRUE(fired_at_) << "the deadline did not fire after the moves stopped";
-  EXPECT_GT(moves, 40);
-  const auto last_deadline_at_least = start + 40 * 20ms + 100ms;
+  EXPECT_GT(moves, 30);
+  const auto last_deadline_at_least = start + 30 * 50ms + 500ms;
   EXPECT_GE(*fired_at_, last_deadline_at_least);
-  EXPECT_LT(*fired_at_ - last_deadline_at_least, 2s);
+  EXPECT_LT(*fired_at_ - last_deadline_at_least, 3s);
+}
+
+// The timer already sleeps until a long deadline (or the period) when a shorter one is set (the
+// linger after a last answer): it must wake for the shorter one.
+TEST_F(DeadlineTest, AShorterDeadlineWakesATimerArmedForALongerOne) {
+  Deadline deadline(io_.get_executor(), 10s);
+  StartWatching(deadline);
+  deadline.ExpiresAfter(8s);
+  const auto start = Clock::now();
+  deadline.ExpiresAfter(100ms);
+  RunFor(5s);
+  ASSERT_TRUE(fired_at_) << "a 100 ms deadline set under an 8 s one did not fire within 5 s";
+  EXPECT_GE(*fired_at_ - start, 100ms);
+  EXPECT_LT(*fired_at_ - start, 3s);
 }
 
 TEST_F(DeadlineTest, NoDeadlineNeverFires) {

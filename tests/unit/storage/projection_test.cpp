@@ -124,6 +124,35 @@ TEST_F(ProjectionTest, StrayStateIsReportedAndRebuildRemovesIt) {
   EXPECT_EQ(log_->Checkpoint("counts"), (std::pair<std::uint32_t, std::uint64_t>{1, 5}));
 }
 
+// RocksDB's row cache (storage/rocks.cpp) does not see range tombstones in this version: a row read
+// from a table file before a rebuild cleared its family came back on the second read after it,
+// and stayed until a compaction. A rebuild must leave no row it did not write, however often the
+// old rows were read before.
+TEST_F(ProjectionTest, RowsReadBeforeARebuildDoNotComeBackAfterIt) {
+  ASSERT_NO_FATAL_FAILURE(Open());
+  ASSERT_NO_FATAL_FAILURE(AppendMany("a", 3));
+  log_.reset();
+  {
+    RawDb raw(dir_.path());
+    raw.Put("proj_counts", "bogus", "1");  // between the first and the last row
+    raw.Put("proj_counts", "zzz", "1");
+    raw.FlushAll();  // the rows are read from a table file, where the row cache applies
+  }
+  ASSERT_NO_FATAL_FAILURE(Open());
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(log_->Get("proj_counts", "bogus")->value_or(""), "1");
+
+  auto rebuilt = log_->Rebuild("counts", [](std::uint64_t, std::uint64_t) {});
+  ASSERT_TRUE(rebuilt) << rebuilt.error().message();
+  for (int i = 0; i < 3; ++i) {
+    auto row = log_->Get("proj_counts", "bogus");
+    ASSERT_TRUE(row);
+    EXPECT_FALSE(row->has_value()) << "read " << i << " after the rebuild saw the cleared row";
+  }
+  EXPECT_EQ(Count("a"), "3");
+  EXPECT_TRUE(VerifyCounts().equal);
+}
+
 TEST_F(ProjectionTest, ChangedOrMissingStateIsReported) {
   ASSERT_NO_FATAL_FAILURE(Open());
   ASSERT_NO_FATAL_FAILURE(AppendMany("a", 3));

@@ -68,6 +68,13 @@ class RawDb {
     const auto s = db_->Put(wo, Family(family), key, value);
     EXPECT_TRUE(s.ok()) << s.ToString();
   }
+  // Writes every family's memtable to a table file.
+  void FlushAll() {
+    rocksdb::FlushOptions fo;
+    fo.wait = true;
+    const auto s = db_->Flush(fo, handles_);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+  }
   void Delete(std::string_view family, std::string_view key) {
     rocksdb::WriteOptions wo;
     wo.sync = true;
