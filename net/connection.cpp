@@ -95,9 +95,9 @@ void LogSpawnFailure(std::exception_ptr e) {
 }
 
 // The longest a connection's timer sleeps: the shortest deadline set for every request, so that
-// moving the deadline later never re-arms the timer (net/deadline.hpp).
-// Timeouts of zero or less are ignored, and the period is at least 100 ms: a shorter deadline
-// re-arms the timer anyway, so the floor only saves wake-ups.
+// moving the deadline later never re-arms the timer (net/deadline.hpp). Timeouts of zero or less
+// are ignored, and the period is at least 100 ms: a shorter deadline re-arms the timer anyway, so
+// the floor only saves wake-ups.
 std::chrono::steady_clock::duration WatchPeriod(const ServerOptions& options) {
   constexpr std::chrono::milliseconds kFloor{100};
   std::chrono::milliseconds period = std::chrono::hours(1);

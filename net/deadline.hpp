@@ -36,7 +36,8 @@ class Deadline {
   void Start(std::weak_ptr<void> owner, std::function<void()> on_expiry);
   void ExpiresAfter(Clock::duration timeout);
   void ExpiresNever();
-  // For good: the timer is cancelled and never armed again (end of the request loop, upgrade).
+  // For good: the timer is cancelled and never armed again (the connection is closing; an
+  // expired deadline also stops itself).
   void Stop();
 
   Clock::time_point deadline() const { return deadline_; }
