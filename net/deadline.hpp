@@ -40,8 +40,6 @@ class Deadline {
   // expired deadline also stops itself).
   void Stop();
 
-  Clock::time_point deadline() const { return deadline_; }
-
  private:
   void Arm(Clock::time_point at);
   void Fire();

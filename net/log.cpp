@@ -188,8 +188,7 @@ bool AppendKey(std::string& text, std::string_view key) {
   return false;
 }
 
-}  // namespace
-
+// The line Log writes, without its newline ("" when `level` is below the current level).
 std::string FormatLogLine(LogLevel level, std::string_view msg, const boost::json::object& fields) {
   if (!Enabled(level)) return {};
   std::string text;
@@ -208,6 +207,8 @@ std::string FormatLogLine(LogLevel level, std::string_view msg, const boost::jso
   text.push_back('}');
   return text;
 }
+
+}  // namespace
 
 bool AppendLogLine(std::string& out, LogLevel level, std::string_view msg,
                    std::initializer_list<LogField> fields) {

@@ -38,11 +38,8 @@ void SetLogSink(LogSink sink);
 
 void Log(LogLevel level, std::string_view msg, const boost::json::object& fields = {});
 
-// Log in two steps, for a caller that batches lines (the access log): the line Log would write,
-// without its newline ("" when `level` is below the current level), then a run of such lines,
-// each ending in '\n', in one write (or to the sink, one line at a time).
-[[nodiscard]] std::string FormatLogLine(LogLevel level, std::string_view msg,
-                                        const boost::json::object& fields);
+// For a caller that batches lines (the access log, with AppendLogLine below): writes a run of
+// lines, each ending in '\n', in one write (or to the sink, one line at a time).
 void WriteLogLines(std::string_view lines);
 
 // A field of AppendLogLine: a string or a number, borrowed for the call.
