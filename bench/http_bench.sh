@@ -13,7 +13,7 @@
 #      with authd's runs.
 #
 #   bench/http_bench.sh [--quick] [--peer NAME=URL ...] [--rows FILE]
-#        (~5 min, +20 s per repetition and peer; --quick ~1.5 min)
+#        (~6 min, +20 s per repetition and peer; --quick ~40 s)
 #
 # --rows FILE appends the summary as rows of bench/run.sh's table
 # (| benchmark | measurement | authd | baseline | ratio | goal |).
