@@ -213,8 +213,8 @@ done
 
 # --- 3. latency of cheap requests during a login flood -------------------------------------------
 # The goal rows use bench/latency_probe. wrk's p99 is kept beside them: on a machine whose every
-# core runs argon2id, wrk's own event loop adds a tail that the probe, measuring the same server
-# at the same moment, does not see (docs/BENCHMARKS.md, "The flood tail is the load generator's").
+# core runs argon2id, wrk reports a tail that the probe, measuring the same server at the same
+# moment, does not see (docs/BENCHMARKS.md, "Fifth look").
 probe() {  # probe TAG: one connection each on /healthz and /v1/users/me, at the same time
   "$latency_probe" --port "$port" --path /healthz --seconds "$secs" |
     field p99_us >>"$work/healthz_$1" &
