@@ -2,17 +2,24 @@
 // do, calling libsodium directly with authd's parameters and no server around it. Prints one
 // number, verifies/s, so bench/http_bench.sh can put authd's logins/s beside it.
 //
-//   argon2_baseline --threads N --seconds S [--memory-kib M] [--iterations T]
+//   argon2_baseline --threads N --seconds S [--memory-kib M] [--iterations T] [--keep-memory 1]
+//
+// --keep-memory 1 keeps each thread's argon2id work area mapped between verifies, as authd's
+// hashing does (core/argon2_memory.hpp); without it every verify maps and unmaps its memory, as a
+// plain libsodium call does.
 #include <sodium.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
+
+#include "core/argon2_memory.hpp"
 
 namespace {
 
@@ -21,6 +28,7 @@ struct Options {
   double seconds = 10;
   unsigned long long memory_kib = 19 * 1024;  // authd's defaults (core/password_hash.hpp)
   unsigned long long iterations = 2;
+  bool keep_memory = false;
 };
 
 bool Parse(int argc, char** argv, Options& o) {
@@ -35,6 +43,8 @@ bool Parse(int argc, char** argv, Options& o) {
       o.memory_kib = std::strtoull(value, nullptr, 10);
     } else if (flag == "--iterations") {
       o.iterations = std::strtoull(value, nullptr, 10);
+    } else if (flag == "--keep-memory") {
+      o.keep_memory = std::string_view(value) == "1";
     } else {
       return false;
     }
@@ -49,7 +59,7 @@ int main(int argc, char** argv) {
   if (!Parse(argc, argv, o)) {
     std::fprintf(stderr,
                  "usage: argon2_baseline --threads N --seconds S [--memory-kib M] "
-                 "[--iterations T]\n");
+                 "[--iterations T] [--keep-memory 1]\n");
     return 2;
   }
   if (sodium_init() < 0) return 1;
@@ -67,6 +77,8 @@ int main(int argc, char** argv) {
   for (unsigned t = 0; t < o.threads; ++t) {
     workers.emplace_back([&] {
       while (!stop.load(std::memory_order_relaxed)) {
+        std::optional<authd::core::KeptArgon2Memory> keep;
+        if (o.keep_memory) keep.emplace();
         if (crypto_pwhash_str_verify(phc, password.data(), password.size()) == 0) {
           verified.fetch_add(1, std::memory_order_relaxed);
         }

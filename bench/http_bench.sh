@@ -2,7 +2,8 @@
 # The HTTP benchmarks of issue 3, each beside its physical baseline in the same run on the same
 # machine (docs/BENCHMARKS.md):
 #   1. logins/s (POST /v1/sessions, correct password) vs raw argon2id verifies/s (libsodium, same
-#      parameters, as many threads as authd's hashing pool);
+#      parameters, as many threads as authd's hashing pool), twice: libsodium called plainly (it
+#      maps its memory for every verify) and with the work area kept, as authd hashes;
 #   2. authenticated GET /v1/users/me req/s vs nginx serving the same bytes as a static file, with
 #      the same wrk, threads and connections;
 #   3. p99 of GET /healthz and GET /v1/users/me (one connection each, bench/latency_probe)
@@ -13,7 +14,7 @@
 #      with authd's runs.
 #
 #   bench/http_bench.sh [--quick] [--peer NAME=URL ...] [--rows FILE]
-#        (~6 min, +20 s per repetition and peer; --quick ~40 s)
+#        (~7 min, +20 s per repetition and peer; --quick ~45 s)
 #
 # --rows FILE appends the summary as rows of bench/run.sh's table
 # (| benchmark | measurement | authd | baseline | ratio | goal |).
@@ -171,10 +172,11 @@ load_start=$(cut -d' ' -f1 /proc/loadavg)
 log "reps=$reps seconds=$secs, load average $load_start"
 
 # --- 1. logins/s vs raw argon2id verifies/s -----------------------------------------------------
-: >"$work/raw" && : >"$work/logins"
+: >"$work/raw" && : >"$work/raw_kept" && : >"$work/logins"
 for r in $(seq "$reps"); do
   log "logins, repetition $r"
   "$baseline" --threads "$hash_threads" --seconds "$secs" >>"$work/raw"
+  "$baseline" --threads "$hash_threads" --seconds "$secs" --keep-memory 1 >>"$work/raw_kept"
   out=$(run_wrk "$base/v1/sessions" login.lua 2 $((hash_threads * 4)) "$secs")
   per_second "$(field ok <<<"$out")" "$(field seconds <<<"$out")" >>"$work/logins"
   echo >>"$work/logins"
@@ -250,6 +252,7 @@ done
 
 load_end=$(cut -d' ' -f1 /proc/loadavg)
 raw=$(median <"$work/raw")
+raw_kept=$(median <"$work/raw_kept")
 logins=$(median <"$work/logins")
 me=$(median <"$work/me")
 me_p99=$(median <"$work/me_p99")
@@ -271,6 +274,8 @@ row() { printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" "$(ratio 
 {
   row HTTP "logins/s (8 connections) vs raw argon2id verifies/s ($hash_threads threads)" \
     "$logins" "$raw" ">= 0.9"
+  row HTTP "logins/s (8 connections) vs raw argon2id verifies/s, work area kept ($hash_threads threads)" \
+    "$logins" "$raw_kept" ">= 0.9"
   row HTTP "GET /v1/users/me req/s vs nginx static 200 (32 connections)" "$me" "$ngx" ">= 0.5"
   row HTTP "GET /healthz p99 (us), login flood vs unloaded" "$h_flood" "$h_idle" "<= 2"
   row HTTP "GET /v1/users/me p99 (us), login flood vs unloaded" "$m_flood" "$m_idle" "<= 2"

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "core/argon2_memory.hpp"
 #include "core/error.hpp"
 #include "core/sodium_init.hpp"
 
@@ -53,6 +54,8 @@ PasswordHasher::PasswordHasher(Argon2Params params) : params_(params) {
   randombytes_buf(random_password.data(), random_password.size());
   auto hash = Hash(std::string_view(random_password.data(), random_password.size()));
   sodium_memzero(random_password.data(), random_password.size());
+  // Constructed at start-up, on a thread that seldom hashes again: give its work area back.
+  KeptArgon2Memory::ReleaseThisThread();
   if (!hash) throw std::runtime_error("argon2id failed while computing the dummy hash");
   dummy_hash_ = std::move(*hash);
 }
@@ -60,6 +63,7 @@ PasswordHasher::PasswordHasher(Argon2Params params) : params_(params) {
 Result<std::string> PasswordHasher::Hash(std::string_view password) const {
   EnsureSodiumInitialized();
   std::array<char, crypto_pwhash_STRBYTES> out{};
+  const KeptArgon2Memory keep;
   if (crypto_pwhash_str_alg(out.data(), PasswordData(password), password.size(), OpsLimit(params_),
                             MemLimit(params_), crypto_pwhash_ALG_ARGON2ID13) != 0) {
     return make_error_code(Errc::kCryptoFailure);
@@ -77,6 +81,7 @@ VerifyOutcome PasswordHasher::Verify(std::string_view phc, std::string_view pass
     return {};
   }
   const std::string terminated(phc);
+  const KeptArgon2Memory keep;
   if (crypto_pwhash_str_verify(terminated.c_str(), PasswordData(password), password.size()) != 0) {
     return {};
   }

@@ -1,4 +1,5 @@
-// argon2id password hashing (libsodium crypto_pwhash, PHC string format).
+// argon2id password hashing (libsodium crypto_pwhash, PHC string format). The work area is kept
+// mapped between hashes on each thread (core/argon2_memory.hpp).
 //
 // WARNING: Hash and Verify take tens of milliseconds and ~19 MiB by design. Call them only from
 // the hashing thread pool, never from an I/O thread or the event-log writer.
