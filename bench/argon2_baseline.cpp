@@ -44,7 +44,9 @@ bool Parse(int argc, char** argv, Options& o) {
     } else if (flag == "--iterations") {
       o.iterations = std::strtoull(value, nullptr, 10);
     } else if (flag == "--keep-memory") {
-      o.keep_memory = std::string_view(value) == "1";
+      const std::string_view v = value;
+      if (v != "0" && v != "1") return false;
+      o.keep_memory = v == "1";
     } else {
       return false;
     }
@@ -78,7 +80,7 @@ int main(int argc, char** argv) {
     workers.emplace_back([&] {
       while (!stop.load(std::memory_order_relaxed)) {
         std::optional<authd::core::KeptArgon2Memory> keep;
-        if (o.keep_memory) keep.emplace();
+        if (o.keep_memory) keep.emplace(o.memory_kib * 1024);
         if (crypto_pwhash_str_verify(phc, password.data(), password.size()) == 0) {
           verified.fetch_add(1, std::memory_order_relaxed);
         }

@@ -8,12 +8,16 @@
 #include <atomic>
 #include <cstddef>
 
-// Sanitizers intercept mmap themselves and keep shadow memory in step with it: leave them alone.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+// Only where SYS_mmap takes its six arguments directly (not 32-bit x86's struct form), and never
+// under a sanitizer: they intercept mmap themselves and keep shadow memory in step with it.
+#if !defined(__linux__) || !(defined(__x86_64__) || defined(__aarch64__))
+#define AUTHD_KEEP_ARGON2_MEMORY 0
+#elif defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) || \
+    defined(__SANITIZE_HWADDRESS__)
 #define AUTHD_KEEP_ARGON2_MEMORY 0
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
-    __has_feature(memory_sanitizer)
+    __has_feature(memory_sanitizer) || __has_feature(hwaddress_sanitizer)
 #define AUTHD_KEEP_ARGON2_MEMORY 0
 #endif
 #endif
@@ -29,43 +33,56 @@ std::atomic<std::uint64_t> g_mapped{0};
 
 #if AUTHD_KEEP_ARGON2_MEMORY
 
-// Plain data, constant-initialized: mmap may run on any thread at any time (allocators, the
-// loader's constructors), and reading this must never allocate or run an initializer.
+// Plain data, constant-initialized: mmap may run on any thread at any time (allocators, other
+// libraries' constructors, signal handlers), and reading this must never allocate or run an
+// initializer.
 struct Area {
   void* base = nullptr;
   std::size_t size = 0;
-  bool lent = false;  // handed to the hash now running
-  int scopes = 0;     // live KeptArgon2Memory guards on this thread
+  bool lent = false;         // handed to the hash now running
+  int scopes = 0;            // live KeptArgon2Memory guards on this thread
+  std::size_t expected = 0;  // the size the innermost guard lends
 };
 constinit thread_local Area t_area{};
 
 void* KernelMap(void* addr, std::size_t len, int prot, int flags, int fd, off_t off) {
-  // syscall() returns -1 and sets errno on failure, and (void*)-1 is MAP_FAILED.
-  return reinterpret_cast<void*>(syscall(SYS_mmap, addr, len, prot, flags, fd, off));
+  // syscall() is variadic: pass every argument as a full register. It returns -1 and sets errno
+  // on failure, and (void*)-1 is MAP_FAILED.
+  return reinterpret_cast<void*>(syscall(SYS_mmap, addr, len, static_cast<long>(prot),
+                                         static_cast<long>(flags), static_cast<long>(fd),
+                                         static_cast<long>(off)));
 }
 int KernelUnmap(void* addr, std::size_t len) {
   return static_cast<int>(syscall(SYS_munmap, addr, len));
 }
 
+// Forgets the kept area; unmaps it first when `unmap`. Cleared before the unmap, so that an mmap
+// from a signal handler in between cannot be handed the old address.
+void Forget(bool unmap) {
+  void* base = t_area.base;
+  const std::size_t size = t_area.size;
+  t_area.base = nullptr;
+  t_area.size = 0;
+  t_area.lent = false;
+  if (unmap && base != nullptr) KernelUnmap(base, size);
+}
+
 // Unmaps the thread's area when the thread exits. Touched only from the guard, never from mmap:
 // its first use registers a destructor, which may allocate.
 struct AreaOwner {
-  bool armed = false;
   AreaOwner() = default;
   AreaOwner(const AreaOwner&) = delete;
   AreaOwner& operator=(const AreaOwner&) = delete;
-  ~AreaOwner() {
-    if (t_area.base != nullptr && !t_area.lent) KernelUnmap(t_area.base, t_area.size);
-    t_area = {};
-  }
+  ~AreaOwner() { Forget(/*unmap=*/!t_area.lent); }
+  void Arm() noexcept {}
 };
 thread_local AreaOwner t_owner;
 
-// What libsodium's argon2 asks for: fresh private anonymous read-write memory, populated.
-bool IsHashRequest(void* addr, int prot, int flags, int fd, off_t off) {
-  constexpr int kWanted = MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE;
+// Exactly what libsodium's argon2id asks for: fresh private anonymous read-write memory,
+// populated, of the size the guard expects.
+bool IsHashRequest(void* addr, std::size_t len, int prot, int flags, int fd, off_t off) {
   return addr == nullptr && fd == -1 && off == 0 && prot == (PROT_READ | PROT_WRITE) &&
-         (flags & kWanted) == kWanted && (flags & (MAP_FIXED | MAP_SHARED)) == 0;
+         flags == (MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE) && len == t_area.expected;
 }
 
 void* Lend(std::size_t len, int prot, int flags) {
@@ -74,14 +91,11 @@ void* Lend(std::size_t len, int prot, int flags) {
     g_reused.fetch_add(1, std::memory_order_relaxed);
     return t_area.base;
   }
-  // First hash on this thread, or the parameters changed: keep the new size from now on.
-  if (t_area.base != nullptr) {
-    KernelUnmap(t_area.base, t_area.size);
-    t_area.base = nullptr;
-  }
+  Forget(/*unmap=*/true);  // the parameters changed: keep the new size from now on
   void* p = KernelMap(nullptr, len, prot, flags, -1, 0);
   if (p == MAP_FAILED) return p;
-  (void)madvise(p, len, MADV_DONTDUMP);  // best effort: a core dump need not carry hash state
+  (void)madvise(p, len, MADV_DONTDUMP);    // best effort: a core dump need not carry hash state
+  (void)madvise(p, len, MADV_WIPEONFORK);  // nor a forked child, which gets zeroes
   t_area.base = p;
   t_area.size = len;
   t_area.lent = true;
@@ -89,9 +103,15 @@ void* Lend(std::size_t len, int prot, int flags) {
   return p;
 }
 
+bool Overlaps(const void* addr, std::size_t len) {
+  const auto* a = static_cast<const char*>(addr);
+  const auto* base = static_cast<const char*>(t_area.base);
+  return t_area.base != nullptr && a < base + t_area.size && base < a + len;
+}
+
 // What the process's mmap and munmap (below) do.
 void* Map(void* addr, std::size_t len, int prot, int flags, int fd, off_t off) {
-  if (t_area.scopes > 0 && !t_area.lent && IsHashRequest(addr, prot, flags, fd, off)) {
+  if (t_area.scopes > 0 && !t_area.lent && IsHashRequest(addr, len, prot, flags, fd, off)) {
     return Lend(len, prot, flags);
   }
   return KernelMap(addr, len, prot, flags, fd, off);
@@ -103,6 +123,8 @@ int Unmap(void* addr, std::size_t len) {
     t_area.lent = false;
     return 0;
   }
+  // Anyone else unmapping any of it (it should not happen) takes it away from us.
+  if (Overlaps(addr, len)) Forget(/*unmap=*/false);
   return KernelUnmap(addr, len);
 }
 
@@ -112,26 +134,25 @@ int Unmap(void* addr, std::size_t len) {
 
 #if AUTHD_KEEP_ARGON2_MEMORY
 
-KeptArgon2Memory::KeptArgon2Memory() noexcept {
-  t_owner.armed = true;
+KeptArgon2Memory::KeptArgon2Memory(std::size_t bytes) noexcept : outer_expected_(t_area.expected) {
+  t_owner.Arm();
   ++t_area.scopes;
+  t_area.expected = bytes;
 }
 KeptArgon2Memory::~KeptArgon2Memory() {
   --t_area.scopes;
+  t_area.expected = outer_expected_;
 }
 bool KeptArgon2Memory::Enabled() noexcept {
   return true;
 }
 void KeptArgon2Memory::ReleaseThisThread() noexcept {
-  if (t_area.base == nullptr || t_area.lent) return;
-  KernelUnmap(t_area.base, t_area.size);
-  t_area.base = nullptr;
-  t_area.size = 0;
+  if (!t_area.lent) Forget(/*unmap=*/true);
 }
 
 #else
 
-KeptArgon2Memory::KeptArgon2Memory() noexcept = default;
+KeptArgon2Memory::KeptArgon2Memory(std::size_t /*bytes*/) noexcept {}
 KeptArgon2Memory::~KeptArgon2Memory() = default;
 bool KeptArgon2Memory::Enabled() noexcept {
   return false;
@@ -149,12 +170,15 @@ KeptArgon2MemoryStats KeptArgon2MemoryCounters() noexcept {
 
 #if AUTHD_KEEP_ARGON2_MEMORY
 
-// The process's mmap and munmap: they take precedence over libc's for every shared library.
-extern "C" void* mmap(void* addr, std::size_t len, int prot, int flags, int fd,
-                      off_t off) noexcept {
+// The process's mmap and munmap: exported from the executable, they take precedence over libc's
+// for every shared library (glibc's own malloc, thread stacks and loader call its internal
+// __mmap and never come here).
+extern "C" __attribute__((visibility("default"))) void* mmap(void* addr, std::size_t len, int prot,
+                                                             int flags, int fd,
+                                                             off_t off) noexcept {
   return authd::core::Map(addr, len, prot, flags, fd, off);
 }
-extern "C" int munmap(void* addr, std::size_t len) noexcept {
+extern "C" __attribute__((visibility("default"))) int munmap(void* addr, std::size_t len) noexcept {
   return authd::core::Unmap(addr, len);
 }
 

@@ -63,7 +63,7 @@ PasswordHasher::PasswordHasher(Argon2Params params) : params_(params) {
 Result<std::string> PasswordHasher::Hash(std::string_view password) const {
   EnsureSodiumInitialized();
   std::array<char, crypto_pwhash_STRBYTES> out{};
-  const KeptArgon2Memory keep;
+  const KeptArgon2Memory keep(MemLimit(params_));
   if (crypto_pwhash_str_alg(out.data(), PasswordData(password), password.size(), OpsLimit(params_),
                             MemLimit(params_), crypto_pwhash_ALG_ARGON2ID13) != 0) {
     return make_error_code(Errc::kCryptoFailure);
@@ -81,7 +81,7 @@ VerifyOutcome PasswordHasher::Verify(std::string_view phc, std::string_view pass
     return {};
   }
   const std::string terminated(phc);
-  const KeptArgon2Memory keep;
+  const KeptArgon2Memory keep(MemLimit(params_));
   if (crypto_pwhash_str_verify(terminated.c_str(), PasswordData(password), password.size()) != 0) {
     return {};
   }

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
+#include <iterator>
 #include <string>
 #include <thread>
 
@@ -42,14 +43,24 @@ class KeptArgon2MemoryTest : public ::testing::Test {
   }
 };
 
+// mincore() fails with ENOMEM exactly when the page at `p` is not mapped.
+bool Mapped(void* p) {
+  unsigned char vec[1];
+  const int r = mincore(p, 4096, vec);
+  const int err = errno;
+  EXPECT_TRUE(r == 0 || err == ENOMEM) << "mincore failed otherwise: " << err;
+  return r == 0;
+}
+
 TEST_F(KeptArgon2MemoryTest, TheSecondHashOnAThreadReusesTheAreaAndFindsItWiped) {
   OnFreshThread([] {
-    const KeptArgon2Memory keep;
+    const KeptArgon2Memory keep(kSize);
     const auto before = KeptArgon2MemoryCounters();
     void* first = MapLikeArgon2(kSize);
     ASSERT_NE(first, MAP_FAILED);
     std::memset(first, 0xA5, kSize);  // what a hash leaves behind
     ASSERT_EQ(munmap(first, kSize), 0);
+    EXPECT_TRUE(Mapped(first)) << "kept between hashes";
 
     void* second = MapLikeArgon2(kSize);
     EXPECT_EQ(second, first);
@@ -68,10 +79,7 @@ TEST_F(KeptArgon2MemoryTest, OutsideAGuardEveryMappingIsTheKernels) {
     void* p = MapLikeArgon2(kSize);
     ASSERT_NE(p, MAP_FAILED);
     ASSERT_EQ(munmap(p, kSize), 0);
-    // Really unmapped: mincore on an unmapped range fails with ENOMEM.
-    unsigned char vec[1];
-    EXPECT_EQ(mincore(p, 4096, vec), -1);
-    EXPECT_EQ(errno, ENOMEM);
+    EXPECT_FALSE(Mapped(p));
     const auto after = KeptArgon2MemoryCounters();
     EXPECT_EQ(after.mapped, before.mapped);
     EXPECT_EQ(after.reused, before.reused);
@@ -80,22 +88,35 @@ TEST_F(KeptArgon2MemoryTest, OutsideAGuardEveryMappingIsTheKernels) {
 
 TEST_F(KeptArgon2MemoryTest, OtherRequestsInsideAGuardGoToTheKernel) {
   OnFreshThread([] {
-    const KeptArgon2Memory keep;
-    const auto before = KeptArgon2MemoryCounters();
-    // Not populated: an allocator's request, not argon2id's.
-    void* plain = mmap(nullptr, kSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    ASSERT_NE(plain, MAP_FAILED);
-    // A second argon2id-like request while the area is lent gets its own mapping.
+    const KeptArgon2Memory keep(kSize);
+    constexpr int kRw = PROT_READ | PROT_WRITE;
     void* lent = MapLikeArgon2(kSize);
-    void* other = MapLikeArgon2(kSize);
     ASSERT_NE(lent, MAP_FAILED);
-    ASSERT_NE(other, MAP_FAILED);
-    EXPECT_NE(other, lent);
-    EXPECT_EQ(munmap(other, kSize), 0);
-    EXPECT_EQ(munmap(lent, kSize), 0);
-    EXPECT_EQ(munmap(plain, kSize), 0);
-    const auto after = KeptArgon2MemoryCounters();
-    EXPECT_EQ(after.mapped - before.mapped, 1U);
+    ASSERT_EQ(munmap(lent, kSize), 0);  // kept, free to lend again
+
+    // Each of these differs from argon2id's request in one way and must not get the area.
+    void* others[] = {
+        mmap(nullptr, kSize, kRw, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),  // not populated
+        mmap(nullptr, kSize, kRw, MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, -1, 0),
+        mmap(nullptr, kSize, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0),
+        MapLikeArgon2(2 * kSize),  // another size: a hash made with other parameters
+    };
+    const std::size_t sizes[] = {kSize, kSize, kSize, 2 * kSize};
+    for (std::size_t i = 0; i < std::size(others); ++i) {
+      ASSERT_NE(others[i], MAP_FAILED) << i;
+      EXPECT_NE(others[i], lent) << i;
+      ASSERT_EQ(munmap(others[i], sizes[i]), 0) << i;
+      EXPECT_FALSE(Mapped(others[i])) << "request " << i << " was not really unmapped";
+    }
+    // The area is still there for the hash.
+    EXPECT_EQ(MapLikeArgon2(kSize), lent);
+    // While it is lent, a second request gets memory of its own.
+    void* second = MapLikeArgon2(kSize);
+    ASSERT_NE(second, MAP_FAILED);
+    EXPECT_NE(second, lent);
+    ASSERT_EQ(munmap(second, kSize), 0);
+    EXPECT_FALSE(Mapped(second));
+    ASSERT_EQ(munmap(lent, kSize), 0);
   });
 }
 
@@ -103,32 +124,68 @@ TEST_F(KeptArgon2MemoryTest, ReleaseThisThreadUnmapsTheKeptArea) {
   OnFreshThread([] {
     void* kept = nullptr;
     {
-      const KeptArgon2Memory keep;
+      const KeptArgon2Memory keep(kSize);
       kept = MapLikeArgon2(kSize);
       ASSERT_NE(kept, MAP_FAILED);
       ASSERT_EQ(munmap(kept, kSize), 0);
     }
-    unsigned char vec[1];
-    EXPECT_EQ(mincore(kept, 4096, vec), 0) << "kept between hashes";
+    EXPECT_TRUE(Mapped(kept)) << "kept between hashes";
     KeptArgon2Memory::ReleaseThisThread();
-    EXPECT_EQ(mincore(kept, 4096, vec), -1);
-    EXPECT_EQ(errno, ENOMEM);
+    EXPECT_FALSE(Mapped(kept));
   });
 }
 
-TEST_F(KeptArgon2MemoryTest, ANewSizeReplacesTheKeptArea) {
+TEST_F(KeptArgon2MemoryTest, ThreadExitUnmapsTheKeptArea) {
+  void* kept = nullptr;
+  OnFreshThread([&kept] {
+    const KeptArgon2Memory keep(kSize);
+    kept = MapLikeArgon2(kSize);
+    ASSERT_NE(kept, MAP_FAILED);
+    ASSERT_EQ(munmap(kept, kSize), 0);
+  });
+  ASSERT_NE(kept, nullptr);
+  EXPECT_FALSE(Mapped(kept));
+}
+
+TEST_F(KeptArgon2MemoryTest, ANewExpectedSizeReplacesTheKeptArea) {
   OnFreshThread([] {
-    const KeptArgon2Memory keep;
     const auto before = KeptArgon2MemoryCounters();
-    void* small = MapLikeArgon2(kSize);
-    ASSERT_EQ(munmap(small, kSize), 0);
-    void* large = MapLikeArgon2(2 * kSize);
-    ASSERT_NE(large, MAP_FAILED);
-    std::memset(large, 1, 2 * kSize);  // all of it is usable
-    ASSERT_EQ(munmap(large, 2 * kSize), 0);
+    void* small = nullptr;
+    {
+      const KeptArgon2Memory keep(kSize);
+      small = MapLikeArgon2(kSize);
+      ASSERT_NE(small, MAP_FAILED);
+      ASSERT_EQ(munmap(small, kSize), 0);
+    }
+    {
+      const KeptArgon2Memory keep(2 * kSize);
+      void* large = MapLikeArgon2(2 * kSize);
+      ASSERT_NE(large, MAP_FAILED);
+      std::memset(large, 1, 2 * kSize);  // all of it is usable
+      ASSERT_EQ(munmap(large, 2 * kSize), 0);
+      EXPECT_TRUE(Mapped(large)) << "the new size is kept";
+    }
     const auto after = KeptArgon2MemoryCounters();
     EXPECT_EQ(after.mapped - before.mapped, 2U);
     EXPECT_EQ(after.reused - before.reused, 0U);
+  });
+}
+
+TEST_F(KeptArgon2MemoryTest, AnAreaUnmappedBySomeoneElseIsForgotten) {
+  OnFreshThread([] {
+    const KeptArgon2Memory keep(kSize);
+    void* kept = MapLikeArgon2(kSize);
+    ASSERT_NE(kept, MAP_FAILED);
+    ASSERT_EQ(munmap(kept, kSize), 0);
+    // A stray unmap of part of it: the next hash must get whole, fresh memory.
+    ASSERT_EQ(munmap(static_cast<char*>(kept) + kSize / 2, kSize / 2), 0);
+    const auto before = KeptArgon2MemoryCounters();
+    void* next = MapLikeArgon2(kSize);
+    ASSERT_NE(next, MAP_FAILED);
+    std::memset(next, 1, kSize);  // would fault on a half-unmapped area
+    ASSERT_EQ(munmap(next, kSize), 0);
+    EXPECT_EQ(KeptArgon2MemoryCounters().mapped - before.mapped, 1U);
+    EXPECT_EQ(munmap(kept, kSize / 2), 0);  // the half nobody owns any more
   });
 }
 
