@@ -40,8 +40,7 @@ struct Area {
   void* base = nullptr;
   std::size_t size = 0;
   bool lent = false;         // handed to the hash now running
-  int scopes = 0;            // live KeptArgon2Memory guards on this thread
-  std::size_t expected = 0;  // the size the innermost guard lends
+  std::size_t expected = 0;  // the size the innermost live guard lends; 0: no guard
 };
 constinit thread_local Area t_area{};
 
@@ -111,7 +110,7 @@ bool Overlaps(const void* addr, std::size_t len) {
 
 // What the process's mmap and munmap (below) do.
 void* Map(void* addr, std::size_t len, int prot, int flags, int fd, off_t off) {
-  if (t_area.scopes > 0 && !t_area.lent && IsHashRequest(addr, len, prot, flags, fd, off)) {
+  if (t_area.expected != 0 && !t_area.lent && IsHashRequest(addr, len, prot, flags, fd, off)) {
     return Lend(len, prot, flags);
   }
   return KernelMap(addr, len, prot, flags, fd, off);
@@ -136,11 +135,9 @@ int Unmap(void* addr, std::size_t len) {
 
 KeptArgon2Memory::KeptArgon2Memory(std::size_t bytes) noexcept : outer_expected_(t_area.expected) {
   t_owner.Arm();
-  ++t_area.scopes;
   t_area.expected = bytes;
 }
 KeptArgon2Memory::~KeptArgon2Memory() {
-  --t_area.scopes;
   t_area.expected = outer_expected_;
 }
 bool KeptArgon2Memory::Enabled() noexcept {
