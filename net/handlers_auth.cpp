@@ -109,6 +109,9 @@ awaitable<Response> Login(RequestContext& ctx) {
   if (use_cookies) {
     if (auto refused = CheckLoginCsrf(ctx.request, s)) co_return std::move(*refused);
   }
+  // No hashing slot: refused before the lookups and the throttle, so that shedding a flood reads
+  // nothing and writes nothing. The answer is the same for every account.
+  if (HashingFull(s)) co_return ProblemForError(Errc::kServerBusy);
 
   // Look the account up; an unknown one still costs a full verify against a dummy hash so the
   // answer and its timing do not tell whether the account exists.

@@ -36,4 +36,8 @@ boost::asio::awaitable<Result<core::VerifyOutcome>> VerifyPassword(Services& s,
   co_return *done;
 }
 
+bool HashingFull(const Services& s) noexcept {
+  return s.hash_pool.Pending() >= s.hash_pool.MaxQueued();
+}
+
 }  // namespace authd::net

@@ -16,7 +16,13 @@ namespace authd::net {
                                                                        const std::string& password);
 
 // net::Errc::kServerBusy when the pool is full; else the outcome.
+// Handlers that look something up first ask HashingFull() before: a refused login then costs no
+// database read (a flood of them is answered at about the cost of a /healthz).
 [[nodiscard]] boost::asio::awaitable<Result<core::VerifyOutcome>> VerifyPassword(
     Services& s, const std::string& phc, const std::string& password);
+
+// True when every hashing slot is taken, so a hash asked for now would get kServerBusy. Only a
+// cheap early answer: TryRun still decides for the request that goes on.
+[[nodiscard]] bool HashingFull(const Services& s) noexcept;
 
 }  // namespace authd::net
