@@ -1,7 +1,8 @@
-// Logins beyond the hashing queue (issue 3, docs/AUTH.md "Login answers"): with one hashing
-// thread and one slot, a burst of simultaneous logins is answered at once. The logins that find
-// every slot taken get 503 server_busy with Retry-After: 1, the same for an existing account and
-// an unknown name, and leave nothing behind: no session, no failed-login record, no throttling.
+// Logins and signups beyond the hashing queue (issue 3, docs/AUTH.md "Login answers"): with one
+// hashing thread and one slot, a burst of simultaneous requests is answered at once. Those that
+// find every slot taken get 503 server_busy with Retry-After: 1 (for a login, the same for an
+// existing account and an unknown name) and leave nothing behind: no session, no failed-login
+// record, no throttling, no reserved username.
 #include <gtest/gtest.h>
 
 #include <barrier>
@@ -19,15 +20,17 @@ class LoginShedTest : public ServerSuite<LoginShedTest> {
   static ServerSpec Spec() { return {.flags = {"--hash-threads", "1", "--hash-queue", "1"}}; }
 };
 
-// Sends every body at the same moment, each on its own connection; the answers in order.
-std::vector<ClientResponse> Burst(const Api& api, const std::vector<json::object>& bodies) {
+// POSTs every body to `target` at the same moment, each on its own connection; the answers in
+// order.
+std::vector<ClientResponse> Burst(const Api& api, std::string_view target,
+                                  const std::vector<json::object>& bodies) {
   std::vector<ClientResponse> answers(bodies.size());
   std::barrier start(static_cast<std::ptrdiff_t>(bodies.size()));
   std::vector<std::thread> clients;
   for (std::size_t i = 0; i < bodies.size(); ++i) {
     clients.emplace_back([&, i] {
       start.arrive_and_wait();
-      answers[i] = api.Send("POST", "/v1/sessions", bodies[i]);
+      answers[i] = api.Send("POST", target, bodies[i]);
     });
   }
   for (auto& c : clients)
@@ -53,7 +56,7 @@ TEST_F(LoginShedTest, ABurstBeyondTheHashingQueueIsShedAtOnceAndChangesNothing) 
     const std::string name = i % 2 == 0 ? user.username : "nobody" + std::to_string(100 + i);
     bodies.push_back({{"username", name}, {"password", user.password}});
   }
-  const auto answers = Burst(api, bodies);
+  const auto answers = Burst(api, "/v1/sessions", bodies);
 
   int admitted_right = 0;
   int shed = 0;
@@ -82,6 +85,36 @@ TEST_F(LoginShedTest, ABurstBeyondTheHashingQueueIsShedAtOnceAndChangesNothing) 
     auto again = LogIn(api, user);
     EXPECT_EQ(again.result_int(), 200U) << again.body();
   }
+}
+
+TEST_F(LoginShedTest, ASignupShedForWantOfAHashingSlotLeavesItsNameFree) {
+  const auto api = this->api();
+  constexpr int kBurst = 16;
+  std::vector<Account> accounts(kBurst);
+  std::vector<json::object> bodies;
+  for (auto& a : accounts) {
+    a.username = NewName("shedsignup");
+    a.email = a.username + "@example.com";
+    a.password = kPassword;
+    bodies.push_back(SignupBody(a.username, a.email, a.password));
+  }
+  const auto answers = Burst(api, "/v1/users", bodies);
+  int shed = 0;
+  for (int i = 0; i < kBurst; ++i) {
+    const auto& res = answers[static_cast<std::size_t>(i)];
+    if (res.result_int() != 503) {
+      EXPECT_EQ(res.result_int(), 201U) << res.body();
+      continue;
+    }
+    ExpectProblem(res, 503, "server_busy");
+    EXPECT_EQ(RetryAfter(res), 1) << res.body();
+    ++shed;
+    // Nothing was reserved: the same name and address sign up now.
+    auto again = api.Send("POST", "/v1/users", bodies[static_cast<std::size_t>(i)]);
+    EXPECT_EQ(again.result_int(), 201U) << again.body();
+  }
+  EXPECT_GT(shed, 0) << "16 simultaneous signups never filled one hashing slot";
+  EXPECT_LT(shed, kBurst) << "every signup was shed";
 }
 
 }  // namespace

@@ -63,6 +63,29 @@ TEST_F(OpenApiTest, DocumentMatchesTheRouter) {
   EXPECT_EQ(documented, routes.size());
 }
 
+// Every operation that runs argon2id may answer 503 server_busy when each hashing slot is taken
+// (tests/integration/login_shed_test.cpp), so the document must say so.
+TEST_F(OpenApiTest, OperationsThatHashAPasswordList503) {
+  auto res = api().Get("/openapi.json");
+  ASSERT_EQ(res.result_int(), 200U) << res.body();
+  const auto doc = JsonObject(res);
+  const auto& paths = doc.at("paths").as_object();
+  const std::pair<const char*, const char*> hashing[] = {{"/v1/users", "post"},
+                                                         {"/v1/sessions", "post"},
+                                                         {"/v1/users/me", "delete"},
+                                                         {"/v1/users/me/password", "put"},
+                                                         {"/v1/users/me/mfa/totp", "delete"},
+                                                         {"/v1/password-resets/confirm", "post"}};
+  for (const auto& [path, method] : hashing) {
+    SCOPED_TRACE(std::string(method) + " " + path);
+    const auto* item = paths.if_contains(path);
+    ASSERT_NE(item, nullptr);
+    const auto* op = item->as_object().if_contains(method);
+    ASSERT_NE(op, nullptr);
+    EXPECT_TRUE(op->as_object().at("responses").as_object().contains("503"));
+  }
+}
+
 TEST_F(OpenApiTest, HealthAndReadiness) {
   auto health = api().Get("/healthz");
   EXPECT_EQ(health.result_int(), 200U) << health.body();
