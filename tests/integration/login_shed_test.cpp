@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <barrier>
+#include <cstddef>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
