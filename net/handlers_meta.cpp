@@ -3,6 +3,7 @@
 
 #include "net/api.hpp"
 #include "net/openapi.hpp"
+#include "net/passwords.hpp"
 #include "net/problems.hpp"
 #include "net/services.hpp"
 
@@ -27,7 +28,7 @@ awaitable<Response> Health(RequestContext&) {
 awaitable<Response> Ready(RequestContext& ctx) {
   auto& s = *ctx.App<Services>();
   const std::size_t depth = s.log.QueueDepth();
-  const bool ready = depth < 60'000 && s.hash_pool.Pending() < s.hash_pool.MaxQueued();
+  const bool ready = depth < 60'000 && !HashingFull(s);
   boost::json::object body{{"status", ready ? "ready" : "busy"},
                            {"head", s.log.Head()},
                            {"writer_queue", depth},

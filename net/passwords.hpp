@@ -17,7 +17,7 @@ namespace authd::net {
 
 // net::Errc::kServerBusy when the pool is full; else the outcome.
 // Handlers that look something up first ask HashingFull() before: a refused login then costs no
-// database read (a flood of them is answered at about the cost of a /healthz).
+// database read (shedding a flood costs little more than answering /healthz).
 [[nodiscard]] boost::asio::awaitable<Result<core::VerifyOutcome>> VerifyPassword(
     Services& s, const std::string& phc, const std::string& password);
 
