@@ -12,6 +12,7 @@
 #include "app/mail_options.hpp"
 #include "app/security_options.hpp"
 #include "core/password_hash.hpp"
+#include "core/thread_name.hpp"
 #include "net/api.hpp"
 #include "net/event_metrics.hpp"
 #include "net/feed_hub.hpp"
@@ -272,6 +273,10 @@ int ServeCommand(const Args& args) {
   }
   const core::PasswordHasher hasher(argon2);
   net::BoundedPool hash_pool(c.hash_threads, c.hash_queue);
+  (void)net::OnEachThread(hash_pool.Pool(), c.hash_threads, [] {
+    core::NameThisThread("authd-hash");
+    return true;
+  });
   if (c.hash_nice != 0 && !net::SetPoolNice(hash_pool.Pool(), c.hash_threads, c.hash_nice)) {
     net::LogWarn("cannot lower the priority of the hashing threads", {{"nice", c.hash_nice}});
   }

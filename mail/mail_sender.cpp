@@ -6,6 +6,7 @@
 #include "core/error.hpp"
 #include "core/event_types.hpp"
 #include "core/sealing.hpp"
+#include "core/thread_name.hpp"
 #include "mail/mail_templates.hpp"
 #include "net/log.hpp"
 
@@ -43,7 +44,10 @@ void MailSender::Start() {
                         wake_.notify_one();
                       })
                       .id;
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    core::NameThisThread("authd-mail");
+    Loop();
+  });
 }
 
 void MailSender::Stop() {

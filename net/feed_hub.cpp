@@ -2,6 +2,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "core/thread_name.hpp"
 #include "projections/event_render.hpp"
 
 namespace authd::net {
@@ -61,7 +62,10 @@ void FeedHub::Start() {
       [this](const std::shared_ptr<const storage::Committed>& group) { OnCommit(group); });
   subscription_id_ = subscription.id;
   published_ = subscription.head;
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    core::NameThisThread("authd-feed");
+    Run();
+  });
 }
 
 void FeedHub::Stop() {

@@ -19,6 +19,7 @@
 
 #include "core/clock.hpp"
 #include "core/sodium_init.hpp"
+#include "core/thread_name.hpp"
 #include "net/connection.hpp"
 #include "net/log.hpp"
 #include "net/server_state.hpp"
@@ -133,6 +134,7 @@ class HttpServer::Impl {
                    [](std::exception_ptr e) { LogIfFailed("accept loop failed", e); });
     for (auto& context : contexts_) {
       threads_.emplace_back([c = context.get()] {
+        core::NameThisThread("authd-io");
         // Best effort: on kernels without it the I/O threads simply keep the default slice.
         (void)AskForShortSlice();
         RunIo(*c);

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "core/clock.hpp"
+#include "core/thread_name.hpp"
 #include "net/log.hpp"
 
 namespace authd::net {
@@ -58,7 +59,10 @@ bool IsSecurityEvent(std::string_view type) {
 
 SecurityLog::SecurityLog(storage::EventLog& log, std::size_t max_pending)
     : log_(log), max_pending_(max_pending) {
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    core::NameThisThread("authd-seclog");
+    Run();
+  });
   subscription_ = log_.Subscribe([this](const std::shared_ptr<const storage::Committed>& events) {
                         bool any = false;
                         for (const auto& e : *events)

@@ -9,9 +9,15 @@
 #include <boost/asio/thread_pool.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 
 namespace authd::net {
+
+// Runs job() once on each of the pool's `threads` threads and blocks until all have run it; call
+// right after creating the pool, before it has other work. True if every job returned true.
+bool OnEachThread(boost::asio::thread_pool& pool, std::size_t threads,
+                  const std::function<bool()>& job);
 
 // Lowers the priority of each of the pool's `threads` threads (Linux, per thread): nice 0-19, or
 // kIdlePriority for SCHED_IDLE, under which a thread runs only when no normal thread wants the

@@ -14,6 +14,7 @@
 #include "core/error.hpp"
 #include "core/event_codec.hpp"
 #include "core/sealing.hpp"
+#include "core/thread_name.hpp"
 #include "storage/error.hpp"
 #include "storage/group_builder.hpp"
 #include "storage/keys.hpp"
@@ -317,7 +318,10 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(
       auto caught_up = CatchUp(*impl->rocks, slot, impl->state.head_seq, {});
       if (!caught_up) return caught_up.error();
     }
-    impl->writer = std::thread([raw = impl.get()] { raw->WriterLoop(); });
+    impl->writer = std::thread([raw = impl.get()] {
+      core::NameThisThread("authd-writer");
+      raw->WriterLoop();
+    });
   }
   return std::unique_ptr<EventLog>(new EventLog(std::move(impl)));
 }
