@@ -3,10 +3,12 @@
 // number, verifies/s, so bench/http_bench.sh can put authd's logins/s beside it.
 //
 //   argon2_baseline --threads N --seconds S [--memory-kib M] [--iterations T] [--keep-memory 1]
+//                   [--cpu 1]
 //
 // --keep-memory 1 keeps each thread's argon2id work area mapped between verifies, as authd's
 // hashing does (core/argon2_memory.hpp); without it every verify maps and unmaps its memory, as a
-// plain libsodium call does.
+// plain libsodium call does. --cpu 1 prints a second number: CPU milliseconds a verify (the
+// process's CPU time over the verifies), which bench/login_gap.sh sets beside authd's.
 #include <sodium.h>
 
 #include <atomic>
@@ -19,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/cpu_time.hpp"
 #include "core/argon2_memory.hpp"
 
 namespace {
@@ -29,6 +32,7 @@ struct Options {
   unsigned long long memory_kib = 19 * 1024;  // authd's defaults (core/password_hash.hpp)
   unsigned long long iterations = 2;
   bool keep_memory = false;
+  bool cpu = false;
 };
 
 bool Parse(int argc, char** argv, Options& o) {
@@ -43,10 +47,10 @@ bool Parse(int argc, char** argv, Options& o) {
       o.memory_kib = std::strtoull(value, nullptr, 10);
     } else if (flag == "--iterations") {
       o.iterations = std::strtoull(value, nullptr, 10);
-    } else if (flag == "--keep-memory") {
+    } else if (flag == "--keep-memory" || flag == "--cpu") {
       const std::string_view v = value;
       if (v != "0" && v != "1") return false;
-      o.keep_memory = v == "1";
+      (flag == "--cpu" ? o.cpu : o.keep_memory) = v == "1";
     } else {
       return false;
     }
@@ -61,7 +65,7 @@ int main(int argc, char** argv) {
   if (!Parse(argc, argv, o)) {
     std::fprintf(stderr,
                  "usage: argon2_baseline --threads N --seconds S [--memory-kib M] "
-                 "[--iterations T] [--keep-memory 1]\n");
+                 "[--iterations T] [--keep-memory 1] [--cpu 1]\n");
     return 2;
   }
   if (sodium_init() < 0) return 1;
@@ -75,6 +79,7 @@ int main(int argc, char** argv) {
   std::atomic<bool> stop{false};
   std::atomic<unsigned long> verified{0};
   std::vector<std::thread> workers;
+  const double cpu_start = authd::bench::ProcessCpuSeconds();
   const auto start = std::chrono::steady_clock::now();
   for (unsigned t = 0; t < o.threads; ++t) {
     workers.emplace_back([&] {
@@ -92,6 +97,12 @@ int main(int argc, char** argv) {
   for (auto& w : workers)
     w.join();
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
-  std::printf("%.2f\n", static_cast<double>(verified.load()) / elapsed.count());
+  const auto n = static_cast<double>(verified.load());
+  if (o.cpu) {
+    std::printf("%.2f %.2f\n", n / elapsed.count(),
+                n > 0 ? 1000 * (authd::bench::ProcessCpuSeconds() - cpu_start) / n : 0.0);
+  } else {
+    std::printf("%.2f\n", n / elapsed.count());
+  }
   return 0;
 }

@@ -2,7 +2,10 @@
 # The login gap, round by round (docs/BENCHMARKS.md, "The login gap, third look"): alternates the
 # raw argon2id loop with logins on two authd servers, one that fsyncs each commit and one that
 # does not, so each round compares them seconds apart on a noisy machine. Prints one line a round.
-# The raw loop keeps argon2id's work area between verifies, as authd's hashing threads do.
+# The raw loop keeps argon2id's work area between verifies, as authd's hashing threads do. Beside
+# the rates, where the synced server's CPU went: its hashing threads' CPU per login (against the
+# raw loop's per verify), their share of the cores, and its other threads' CPU per login. The
+# logins/raw ratio is about the product of that share and of the two per-verify costs' ratio.
 #
 #   bench/login_gap.sh [--rounds N] [--seconds S] [--memory-kib M]   (6 rounds of 6 s, 19456 KiB)
 #
@@ -63,22 +66,45 @@ for sync in true false; do
     "http://127.0.0.1:$p/v1/users"
 done
 
-logins() {  # logins PORT: logins/s over one run
-  local out
+# cpu_ns PID [NAME]: CPU time (ns) the threads of PID named NAME (all threads without NAME) have
+# run so far, from /proc/PID/task/*/schedstat. authd names its threads (docs/CONFIG.md).
+cpu_ns() {
+  local t sum=0 run
+  for t in /proc/"$1"/task/*; do
+    [ -z "${2:-}" ] || [ "$(cat "$t/comm" 2>/dev/null)" = "$2" ] || continue
+    read -r run _ <"$t/schedstat" 2>/dev/null || continue
+    sum=$((sum + run))
+  done
+  echo "$sum"
+}
+
+# logins PORT PID: one run of logins; sets rate (logins/s), and for the server's CPU over the run:
+# hash_ms (its hashing threads' CPU a login), share (their share of all cores) and other_ms (every
+# other thread's CPU a login).
+logins() {
+  local out ok seconds hash0 all0 hash1 all1
+  hash0=$(cpu_ns "$2" authd-hash) all0=$(cpu_ns "$2")
   out=$(BENCH_USER=gapuser BENCH_PASSWORD=$password LUA_PATH="$root/bench/http/?.lua;;" \
     wrk -t2 -c8 -d"$secs"s --timeout 10s -s "$root/bench/http/login.lua" \
     "http://127.0.0.1:$1/v1/sessions" | grep '^RESULT')
-  per_second "$(sed -n 's/.* ok=\([0-9]*\) .*/\1/p' <<<"$out")" \
-    "$(sed -n 's/.* seconds=\([0-9.]*\).*/\1/p' <<<"$out")"
+  hash1=$(cpu_ns "$2" authd-hash) all1=$(cpu_ns "$2")
+  ok=$(sed -n 's/.* ok=\([0-9]*\) .*/\1/p' <<<"$out")
+  seconds=$(sed -n 's/.* seconds=\([0-9.]*\).*/\1/p' <<<"$out")
+  rate=$(per_second "$ok" "$seconds")
+  read -r hash_ms share other_ms < <(awk -v h=$((hash1 - hash0)) -v a=$((all1 - all0)) \
+    -v n="$ok" -v s="$seconds" -v c="$(nproc)" \
+    'BEGIN {if (n > 0 && s > 0) printf "%.2f %.1f%% %.2f\n", h / n / 1e6, 100 * h / 1e9 / s / c, (a - h) / n / 1e6; else print "nan nan nan"}')
 }
 
-echo "| round | raw argon2id verifies/s (2 threads, work area kept) | authd logins/s, sync | ratio | authd logins/s, no sync | ratio |"
-echo "|---|---|---|---|---|---|"
+echo "| round | raw argon2id verifies/s (2 threads, work area kept) | raw CPU ms/verify | authd logins/s, sync | ratio | authd hashing CPU ms/login | hashing threads' share of the cores | authd's other threads, CPU ms/login | authd logins/s, no sync | ratio |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for r in $(seq "$rounds"); do
-  raw=$("$build/bench/argon2_baseline" --threads 2 --seconds "$secs" --memory-kib "$memory" \
-    --keep-memory 1)
-  synced=$(logins "$port")
-  unsynced=$(logins $((port + 1)))
-  echo "| $r | $raw | $synced | $(ratio "$synced" "$raw") | $unsynced | $(ratio "$unsynced" "$raw") |"
+  read -r raw raw_ms < <("$build/bench/argon2_baseline" --threads 2 --seconds "$secs" \
+    --memory-kib "$memory" --keep-memory 1 --cpu 1)
+  logins "$port" "${pids[0]}"
+  synced=$rate synced_hash=$hash_ms synced_share=$share synced_other=$other_ms
+  logins $((port + 1)) "${pids[1]}"
+  echo "| $r | $raw | $raw_ms | $synced | $(ratio "$synced" "$raw") | $synced_hash | $synced_share |" \
+    "$synced_other | $rate | $(ratio "$rate" "$raw") |"
 done
 echo "login_gap.sh: memory $memory KiB, $secs s per run, load average at the end $(load_average)" >&2
