@@ -50,7 +50,8 @@ bool Parse(int argc, char** argv, Options& o) {
     } else if (flag == "--keep-memory" || flag == "--cpu") {
       const std::string_view v = value;
       if (v != "0" && v != "1") return false;
-      (flag == "--cpu" ? o.cpu : o.keep_memory) = v == "1";
+      bool& on = flag == "--cpu" ? o.cpu : o.keep_memory;
+      on = v == "1";
     } else {
       return false;
     }

@@ -1,12 +1,6 @@
 // Names the threads of the server, so that `top -H`, `ps -L`, perf and /proc/PID/task/*/comm say
-// which pool a busy thread belongs to (every thread is otherwise called "authd"):
-//
-//   authd-io      Beast/Asio I/O threads (--io-threads)
-//   authd-hash    argon2id pool (--hash-threads)
-//   authd-writer  the event log's single writer
-//   authd-seclog  the security log
-//   authd-feed    the live audit feed's fan-out
-//   authd-mail    the outgoing-mail sender
+// which part of it a busy thread belongs to (otherwise every thread is called "authd"). The
+// names, "authd-io", "authd-hash", "authd-writer", ..., are listed in docs/CONFIG.md, "Threads".
 #pragma once
 
 #include <string_view>
