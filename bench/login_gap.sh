@@ -7,7 +7,13 @@
 # raw loop's per verify), their share of the cores, and its other threads' CPU per login. The
 # logins/raw ratio is about the product of that share and of the two per-verify costs' ratio.
 #
-#   bench/login_gap.sh [--rounds N] [--seconds S] [--memory-kib M]   (6 rounds of 6 s, 19456 KiB)
+#   bench/login_gap.sh [--rounds N] [--seconds S] [--memory-kib M] [--side-load]
+#                                                          (6 rounds of 6 s, 19456 KiB)
+#
+# --side-load adds a run a round: the raw loop at nice 19 (as authd's hashing threads) beside
+# bench/cpu_load taking as much CPU, in as many wake-ups a second, as the synced server's other
+# threads took in that round. Its ratio to the raw loop alone is what that much work on these
+# cores costs argon2id, whoever does it (the client's CPU is not included).
 #
 # Environment: AUTHD_BENCH_BUILD (build folder with app/authd and bench/argon2_baseline; default
 # build/release, built first), AUTHD_BENCH_PORT (default 18530; the second server gets the next).
@@ -19,12 +25,14 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 rounds=6
 secs=6
 memory=19456
+side_load=0
 while [ $# -gt 0 ]; do
   case $1 in
     --rounds) rounds=${2:?}; shift ;;
     --seconds) secs=${2:?}; shift ;;
     --memory-kib) memory=${2:?}; shift ;;
-    *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    --side-load) side_load=1 ;;
+    *) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
   esac
   shift
 done
@@ -36,7 +44,7 @@ unset AUTHD_BENCH_BUILD AUTHD_BENCH_PORT  # `authd serve` refuses unknown AUTHD_
 if [ -z "$build" ]; then
   build="$root/build/release"
   (cd "$root" && cmake --preset release >/dev/null &&
-    cmake --build --preset release --target authd argon2_baseline >/dev/null)
+    cmake --build --preset release --target authd argon2_baseline cpu_load >/dev/null)
 fi
 
 work=$(mktemp -d /tmp/authd-login-gap.XXXXXX)
@@ -78,33 +86,61 @@ cpu_ns() {
   echo "$sum"
 }
 
+# wakeups PID: voluntary context switches so far of the threads of PID not named authd-hash (each
+# is a sleep, so about as many wake-ups).
+wakeups() {
+  local t sum=0
+  for t in /proc/"$1"/task/*; do
+    [ "$(cat "$t/comm" 2>/dev/null)" != authd-hash ] || continue
+    sum=$((sum + $(sed -n 's/^voluntary_ctxt_switches:[[:space:]]*//p' "$t/status" 2>/dev/null || echo 0)))
+  done
+  echo "$sum"
+}
+
 # logins PORT PID: one run of logins; sets rate (logins/s), and for the server's CPU over the run:
-# hash_ms (its hashing threads' CPU a login), share (their share of all cores) and other_ms (every
-# other thread's CPU a login).
+# hash_ms (its hashing threads' CPU a login), share (their share of all cores), other_ms (every
+# other thread's CPU a login), and side_rate, side_us (those threads' wake-ups a second and CPU
+# a wake-up, for cpu_load).
 logins() {
-  local out ok seconds hash0 all0 hash1 all1
-  hash0=$(cpu_ns "$2" authd-hash) all0=$(cpu_ns "$2")
+  local out ok seconds hash0 all0 wake0 hash1 all1 wake1
+  hash0=$(cpu_ns "$2" authd-hash) all0=$(cpu_ns "$2") wake0=$(wakeups "$2")
   out=$(BENCH_USER=gapuser BENCH_PASSWORD=$password LUA_PATH="$root/bench/http/?.lua;;" \
     wrk -t2 -c8 -d"$secs"s --timeout 10s -s "$root/bench/http/login.lua" \
     "http://127.0.0.1:$1/v1/sessions" | grep '^RESULT')
-  hash1=$(cpu_ns "$2" authd-hash) all1=$(cpu_ns "$2")
+  hash1=$(cpu_ns "$2" authd-hash) all1=$(cpu_ns "$2") wake1=$(wakeups "$2")
   ok=$(sed -n 's/.* ok=\([0-9]*\) .*/\1/p' <<<"$out")
   seconds=$(sed -n 's/.* seconds=\([0-9.]*\).*/\1/p' <<<"$out")
   rate=$(per_second "$ok" "$seconds")
-  read -r hash_ms share other_ms < <(awk -v h=$((hash1 - hash0)) -v a=$((all1 - all0)) \
-    -v n="$ok" -v s="$seconds" -v c="$(nproc)" \
-    'BEGIN {if (n > 0 && s > 0) printf "%.2f %.1f%% %.2f\n", h / n / 1e6, 100 * h / 1e9 / s / c, (a - h) / n / 1e6; else print "nan nan nan"}')
+  read -r hash_ms share other_ms side_rate side_us < <(awk -v h=$((hash1 - hash0)) \
+    -v a=$((all1 - all0)) -v w=$((wake1 - wake0)) -v n="$ok" -v s="$seconds" -v c="$(nproc)" \
+    'BEGIN {if (n > 0 && s > 0 && w > 0) printf "%.2f %.1f%% %.2f %.0f %.1f\n", h / n / 1e6, 100 * h / 1e9 / s / c, (a - h) / n / 1e6, w / s, (a - h) / w / 1e3; else print "nan nan nan nan nan"}')
 }
 
-echo "| round | raw argon2id verifies/s (2 threads, work area kept) | raw CPU ms/verify | authd logins/s, sync | ratio | authd hashing CPU ms/login | hashing threads' share of the cores | authd's other threads, CPU ms/login | authd logins/s, no sync | ratio |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+side_header="" side_rule=""
+if [ "$side_load" = 1 ]; then
+  side_header=" raw loop at nice 19 beside cpu_load (authd's other threads' CPU and wake-ups) | ratio to the raw loop |"
+  side_rule="---|---|"
+fi
+echo "| round | raw argon2id verifies/s (2 threads, work area kept) | raw CPU ms/verify | authd logins/s, sync | ratio | authd hashing CPU ms/login | hashing threads' share of the cores | authd's other threads, CPU ms/login | authd logins/s, no sync | ratio |$side_header"
+echo "|---|---|---|---|---|---|---|---|---|---|$side_rule"
 for r in $(seq "$rounds"); do
   read -r raw raw_ms < <("$build/bench/argon2_baseline" --threads 2 --seconds "$secs" \
     --memory-kib "$memory" --keep-memory 1 --cpu 1)
   logins "$port" "${pids[0]}"
   synced=$rate synced_hash=$hash_ms synced_share=$share synced_other=$other_ms
+  load_rate=$side_rate load_us=$side_us
   logins $((port + 1)) "${pids[1]}"
+  side=""
+  if [ "$side_load" = 1 ]; then
+    "$build/bench/cpu_load" --rate "$load_rate" --work-us "$load_us" --seconds $((secs + 1)) \
+      >/dev/null &
+    load=$!
+    beside=$(nice -n 19 "$build/bench/argon2_baseline" --threads 2 --seconds "$secs" \
+      --memory-kib "$memory" --keep-memory 1)
+    wait "$load"
+    side=" $beside ($load_rate wake-ups/s x $load_us us) | $(ratio "$beside" "$raw") |"
+  fi
   echo "| $r | $raw | $raw_ms | $synced | $(ratio "$synced" "$raw") | $synced_hash | $synced_share |" \
-    "$synced_other | $rate | $(ratio "$rate" "$raw") |"
+    "$synced_other | $rate | $(ratio "$rate" "$raw") |$side"
 done
 echo "login_gap.sh: memory $memory KiB, $secs s per run, load average at the end $(load_average)" >&2
