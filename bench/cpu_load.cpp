@@ -55,8 +55,8 @@ void Run(const Options& o, unsigned seed) {
   const auto work = std::chrono::duration_cast<Clock::duration>(
       std::chrono::duration<double, std::micro>(o.work_us));
   auto next = Clock::now();
-  const auto end = next + std::chrono::duration_cast<Clock::duration>(
-                              std::chrono::duration<double>(o.seconds));
+  const auto end =
+      next + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.seconds));
   unsigned sum = 0;
   while (next < end) {
     next += period;
