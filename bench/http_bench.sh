@@ -4,7 +4,9 @@
 #   1. logins/s (POST /v1/sessions, correct password) vs raw argon2id verifies/s (libsodium, same
 #      parameters, as many threads as authd's hashing pool) with the work area kept between
 #      verifies as authd keeps it (the goal), and beside it libsodium called plainly (it maps its
-#      memory for every verify: what keeping it gains);
+#      memory for every verify: what keeping it gains), and the kept loop at nice 19 beside
+#      bench/cpu_load taking the CPU and wake-ups authd's other threads took in the logins run
+#      (the floor for any server that needs that much CPU a login);
 #   2. authenticated GET /v1/users/me req/s vs nginx serving the same bytes as a static file, with
 #      the same wrk, threads and connections;
 #   3. p99 of GET /healthz and GET /v1/users/me (one connection each, bench/latency_probe)
@@ -15,7 +17,7 @@
 #      with authd's runs.
 #
 #   bench/http_bench.sh [--quick] [--peer NAME=URL ...] [--rows FILE]
-#        (~7 min, +20 s per repetition and peer; --quick ~45 s)
+#        (~7.5 min, +20 s per repetition and peer; --quick ~50 s)
 #
 # --rows FILE appends the summary as rows of bench/run.sh's table
 # (| benchmark | measurement | authd | baseline | ratio | goal |).
@@ -63,12 +65,13 @@ flood_connections=${AUTHD_BENCH_FLOOD:-256}
 "$root/scripts/install-bench-deps.sh"
 if [ -z "${AUTHD_BENCH_BUILD:-}" ]; then
   (cd "$root" && cmake --preset release >/dev/null &&
-    cmake --build --preset release --target authd argon2_baseline latency_probe >/dev/null)
+    cmake --build --preset release --target authd argon2_baseline latency_probe cpu_load >/dev/null)
 fi
 unset AUTHD_BENCH_BUILD
 authd="$build/app/authd"
 baseline="$build/bench/argon2_baseline"
 latency_probe="$build/bench/latency_probe"
+cpu_load="$build/bench/cpu_load"
 
 work=$(mktemp -d /tmp/authd-http-bench.XXXXXX)
 chmod 755 "$work"  # nginx's workers run as an unprivileged user and read www/
@@ -100,7 +103,8 @@ for name in bench reader; do
 done
 "$authd" serve --data "$work/data" --listen "127.0.0.1:$port" --hash-threads "$hash_threads" \
   --hash-queue "$hash_queue" >"$work/authd.log" 2>&1 &
-pids+=($!)
+authd_pid=$!
+pids+=("$authd_pid")
 for _ in $(seq 100); do
   curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break
   sleep 0.1
@@ -173,14 +177,25 @@ load_start=$(cut -d' ' -f1 /proc/loadavg)
 log "reps=$reps seconds=$secs, load average $load_start"
 
 # --- 1. logins/s vs raw argon2id verifies/s -----------------------------------------------------
-: >"$work/raw" && : >"$work/raw_kept" && : >"$work/logins"
+: >"$work/raw" && : >"$work/raw_kept" && : >"$work/logins" && : >"$work/raw_beside"
 for r in $(seq "$reps"); do
   log "logins, repetition $r"
   "$baseline" --threads "$hash_threads" --seconds "$secs" >>"$work/raw"
   "$baseline" --threads "$hash_threads" --seconds "$secs" --keep-memory 1 >>"$work/raw_kept"
+  other0=$(other_ns "$authd_pid") wake0=$(wakeups "$authd_pid")
   out=$(run_wrk "$base/v1/sessions" login.lua 2 $((hash_threads * 4)) "$secs")
   per_second "$(field ok <<<"$out")" "$(field seconds <<<"$out")" >>"$work/logins"
   echo >>"$work/logins"
+  load_args=$(cpu_load_args "$authd_pid" "$other0" "$wake0" "$(field seconds <<<"$out")")
+  if [ -n "$load_args" ]; then
+    # shellcheck disable=SC2086 # two flags with their values
+    "$cpu_load" $load_args --seconds $((secs + 1)) >/dev/null &
+    load=$!
+    nice -n 19 "$baseline" --threads "$hash_threads" --seconds "$secs" --keep-memory 1 \
+      >>"$work/raw_beside"
+    wait "$load"
+    log "raw loop beside cpu_load $load_args"
+  fi
   for i in "${!peer_urls[@]}"; do
     log "logins on peer ${peer_names[$i]}, repetition $r"
     out=$(BENCH_USER=${peer_user[$i]} run_wrk "${peer_urls[$i]}/v1/sessions" login.lua 2 \
@@ -254,6 +269,7 @@ done
 load_end=$(cut -d' ' -f1 /proc/loadavg)
 raw=$(median <"$work/raw")
 raw_kept=$(median <"$work/raw_kept")
+raw_beside=$(median <"$work/raw_beside")
 logins=$(median <"$work/logins")
 me=$(median <"$work/me")
 me_p99=$(median <"$work/me_p99")
@@ -278,6 +294,8 @@ row() { printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" "$(ratio 
     "$logins" "$raw_kept" ">= 0.9"
   row HTTP "$logins_vs, libsodium called plainly ($hash_threads threads)" \
     "$logins" "$raw" "none (what kept memory gains)"
+  row HTTP "$logins_vs, work area kept, at nice 19 beside bench/cpu_load taking the CPU and wake-ups of authd's other threads" \
+    "$logins" "$raw_beside" "none (the floor for that much work a login)"
   row HTTP "GET /v1/users/me req/s vs nginx static 200 (32 connections)" "$me" "$ngx" ">= 0.5"
   row HTTP "GET /healthz p99 (us), login flood vs unloaded" "$h_flood" "$h_idle" "<= 2"
   row HTTP "GET /v1/users/me p99 (us), login flood vs unloaded" "$m_flood" "$m_idle" "<= 2"

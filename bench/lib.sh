@@ -14,6 +14,40 @@ per_second() { awk -v n="$1" -v s="$2" 'BEGIN {if (s > 0) printf "%.1f", n / s; 
 
 load_average() { cut -d' ' -f1-3 /proc/loadavg; }
 
+# cpu_ns PID [NAME]: CPU time (ns) the threads of PID named NAME (all threads without NAME) have
+# run so far, from /proc/PID/task/*/schedstat. authd names its threads (docs/CONFIG.md).
+cpu_ns() {
+  local t sum=0 run
+  for t in /proc/"$1"/task/*; do
+    [ -z "${2:-}" ] || [ "$(cat "$t/comm" 2>/dev/null)" = "$2" ] || continue
+    read -r run _ <"$t/schedstat" 2>/dev/null || continue
+    sum=$((sum + run))
+  done
+  echo "$sum"
+}
+
+# wakeups PID: voluntary context switches so far of the threads of PID not named authd-hash (each
+# is a sleep, so about as many wake-ups).
+wakeups() {
+  local t sum=0
+  for t in /proc/"$1"/task/*; do
+    [ "$(cat "$t/comm" 2>/dev/null)" != authd-hash ] || continue
+    sum=$((sum + $(sed -n 's/^voluntary_ctxt_switches:[[:space:]]*//p' "$t/status" 2>/dev/null || echo 0)))
+  done
+  echo "$sum"
+}
+
+# other_ns PID: CPU time (ns) so far of the threads of PID not named authd-hash.
+other_ns() { echo $(($(cpu_ns "$1") - $(cpu_ns "$1" authd-hash))); }
+
+# cpu_load_args PID OTHER_NS WAKEUPS SECONDS: bench/cpu_load's arguments standing in for what the
+# threads of PID other than hashing did over SECONDS since other_ns and wakeups read OTHER_NS and
+# WAKEUPS: "--rate R --work-us U" (wake-ups a second, CPU a wake-up); nothing if they never slept.
+cpu_load_args() {
+  awk -v o=$(($(other_ns "$1") - $2)) -v w=$(($(wakeups "$1") - $3)) -v s="$4" \
+    'BEGIN {if (w > 0 && o > 0 && s > 0) printf "--rate %.0f --work-us %.1f\n", w / s, o / w / 1e3}'
+}
+
 # stop_started PID...: stops the processes this script started, by pid, and reaps them.
 stop_started() {
   local pid

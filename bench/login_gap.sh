@@ -74,29 +74,6 @@ for sync in true false; do
     "http://127.0.0.1:$p/v1/users"
 done
 
-# cpu_ns PID [NAME]: CPU time (ns) the threads of PID named NAME (all threads without NAME) have
-# run so far, from /proc/PID/task/*/schedstat. authd names its threads (docs/CONFIG.md).
-cpu_ns() {
-  local t sum=0 run
-  for t in /proc/"$1"/task/*; do
-    [ -z "${2:-}" ] || [ "$(cat "$t/comm" 2>/dev/null)" = "$2" ] || continue
-    read -r run _ <"$t/schedstat" 2>/dev/null || continue
-    sum=$((sum + run))
-  done
-  echo "$sum"
-}
-
-# wakeups PID: voluntary context switches so far of the threads of PID not named authd-hash (each
-# is a sleep, so about as many wake-ups).
-wakeups() {
-  local t sum=0
-  for t in /proc/"$1"/task/*; do
-    [ "$(cat "$t/comm" 2>/dev/null)" != authd-hash ] || continue
-    sum=$((sum + $(sed -n 's/^voluntary_ctxt_switches:[[:space:]]*//p' "$t/status" 2>/dev/null || echo 0)))
-  done
-  echo "$sum"
-}
-
 # logins PORT PID: one run of logins; sets rate (logins/s), and for the server's CPU over the run:
 # hash_ms (its hashing threads' CPU a login), share (their share of all cores), other_ms (every
 # other thread's CPU a login), and side_rate, side_us (those threads' wake-ups a second and CPU
