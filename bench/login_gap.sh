@@ -76,21 +76,22 @@ done
 
 # logins PORT PID: one run of logins; sets rate (logins/s), and for the server's CPU over the run:
 # hash_ms (its hashing threads' CPU a login), share (their share of all cores), other_ms (every
-# other thread's CPU a login), and side_rate, side_us (those threads' wake-ups a second and CPU
-# a wake-up, for cpu_load).
+# other thread's CPU a login) and load_args (bench/cpu_load's arguments standing in for them).
 logins() {
-  local out ok seconds hash0 all0 wake0 hash1 all1 wake1
-  hash0=$(cpu_ns "$2" authd-hash) all0=$(cpu_ns "$2") wake0=$(wakeups "$2")
+  local out ok seconds hash0 all0 other0 wake0 hash1 all1
+  hash0=$(cpu_ns "$2" authd-hash) all0=$(cpu_ns "$2") other0=$(other_ns "$2")
+  wake0=$(wakeups "$2")
   out=$(BENCH_USER=gapuser BENCH_PASSWORD=$password LUA_PATH="$root/bench/http/?.lua;;" \
     wrk -t2 -c8 -d"$secs"s --timeout 10s -s "$root/bench/http/login.lua" \
     "http://127.0.0.1:$1/v1/sessions" | grep '^RESULT')
-  hash1=$(cpu_ns "$2" authd-hash) all1=$(cpu_ns "$2") wake1=$(wakeups "$2")
+  hash1=$(cpu_ns "$2" authd-hash) all1=$(cpu_ns "$2")
   ok=$(sed -n 's/.* ok=\([0-9]*\) .*/\1/p' <<<"$out")
   seconds=$(sed -n 's/.* seconds=\([0-9.]*\).*/\1/p' <<<"$out")
   rate=$(per_second "$ok" "$seconds")
-  read -r hash_ms share other_ms side_rate side_us < <(awk -v h=$((hash1 - hash0)) \
-    -v a=$((all1 - all0)) -v w=$((wake1 - wake0)) -v n="$ok" -v s="$seconds" -v c="$(nproc)" \
-    'BEGIN {if (n > 0 && s > 0 && w > 0) printf "%.2f %.1f%% %.2f %.0f %.1f\n", h / n / 1e6, 100 * h / 1e9 / s / c, (a - h) / n / 1e6, w / s, (a - h) / w / 1e3; else print "nan nan nan nan nan"}')
+  load_args=$(cpu_load_args "$2" "$other0" "$wake0" "$seconds")
+  read -r hash_ms share other_ms < <(awk -v h=$((hash1 - hash0)) -v a=$((all1 - all0)) \
+    -v n="$ok" -v s="$seconds" -v c="$(nproc)" \
+    'BEGIN {if (n > 0 && s > 0) printf "%.2f %.1f%% %.2f\n", h / n / 1e6, 100 * h / 1e9 / s / c, (a - h) / n / 1e6; else print "nan nan nan"}')
 }
 
 side_header="" side_rule=""
@@ -105,17 +106,19 @@ for r in $(seq "$rounds"); do
     --memory-kib "$memory" --keep-memory 1 --cpu 1)
   logins "$port" "${pids[0]}"
   synced=$rate synced_hash=$hash_ms synced_share=$share synced_other=$other_ms
-  load_rate=$side_rate load_us=$side_us
+  synced_load=$load_args
   logins $((port + 1)) "${pids[1]}"
   side=""
-  if [ "$side_load" = 1 ]; then
-    "$build/bench/cpu_load" --rate "$load_rate" --work-us "$load_us" --seconds $((secs + 1)) \
-      >/dev/null &
+  if [ "$side_load" = 1 ] && [ -n "$synced_load" ]; then
+    # shellcheck disable=SC2086 # two flags with their values
+    "$build/bench/cpu_load" $synced_load --seconds $((secs + 1)) >/dev/null &
     load=$!
     beside=$(nice -n 19 "$build/bench/argon2_baseline" --threads 2 --seconds "$secs" \
       --memory-kib "$memory" --keep-memory 1)
     wait "$load"
-    side=" $beside ($load_rate wake-ups/s x $load_us us) | $(ratio "$beside" "$raw") |"
+    side=" $beside ($synced_load) | $(ratio "$beside" "$raw") |"
+  elif [ "$side_load" = 1 ]; then
+    side=" nan | nan |"
   fi
   echo "| $r | $raw | $raw_ms | $synced | $(ratio "$synced" "$raw") | $synced_hash | $synced_share |" \
     "$synced_other | $rate | $(ratio "$rate" "$raw") |$side"
