@@ -6,7 +6,9 @@
 #      verifies as authd keeps it (the goal), and beside it libsodium called plainly (it maps its
 #      memory for every verify: what keeping it gains), and the kept loop at nice 19 beside
 #      bench/cpu_load taking the CPU and wake-ups authd's other threads took in the logins run
-#      (the floor for any server that needs that much CPU a login);
+#      (the floor for any server that needs that much CPU a login); and logins on
+#      bench/login_floor, a bare login server on the same stack doing only what any durable
+#      password login must (what authd's own work costs, and what these cores allow any server);
 #   2. authenticated GET /v1/users/me req/s vs nginx serving the same bytes as a static file, with
 #      the same wrk, threads and connections;
 #   3. p99 of GET /healthz and GET /v1/users/me (one connection each, bench/latency_probe)
@@ -17,19 +19,20 @@
 #      with authd's runs.
 #
 #   bench/http_bench.sh [--quick] [--peer NAME=URL ...] [--rows FILE]
-#        (~7.5 min, +20 s per repetition and peer; --quick ~50 s)
+#        (~8 min, +20 s per repetition and peer; --quick ~55 s)
 #
 # --rows FILE appends the summary as rows of bench/run.sh's table
 # (| benchmark | measurement | authd | baseline | ratio | goal |).
 # Environment: AUTHD_BENCH_REPS, AUTHD_BENCH_SECONDS (per measurement), AUTHD_BENCH_PORT (authd;
-# nginx gets the next port), AUTHD_BENCH_BUILD (build folder, default build/release).
+# nginx gets the next port, bench/login_floor the one after), AUTHD_BENCH_BUILD (build folder,
+# default build/release).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 here="$root/bench/http"
 # shellcheck source=bench/lib.sh
 . "$root/bench/lib.sh"
 
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 quick=0
 rows_file=""
 peer_names=()
@@ -65,13 +68,15 @@ flood_connections=${AUTHD_BENCH_FLOOD:-256}
 "$root/scripts/install-bench-deps.sh"
 if [ -z "${AUTHD_BENCH_BUILD:-}" ]; then
   (cd "$root" && cmake --preset release >/dev/null &&
-    cmake --build --preset release --target authd argon2_baseline latency_probe cpu_load >/dev/null)
+    cmake --build --preset release --target authd argon2_baseline latency_probe cpu_load \
+      login_floor >/dev/null)
 fi
 unset AUTHD_BENCH_BUILD
 authd="$build/app/authd"
 baseline="$build/bench/argon2_baseline"
 latency_probe="$build/bench/latency_probe"
 cpu_load="$build/bench/cpu_load"
+login_floor="$build/bench/login_floor"
 
 work=$(mktemp -d /tmp/authd-http-bench.XXXXXX)
 chmod 755 "$work"  # nginx's workers run as an unprivileged user and read www/
@@ -113,6 +118,16 @@ base="http://127.0.0.1:$port"
 token=$(curl -fs -H 'Content-Type: application/json' \
   -d "{\"username\":\"reader\",\"password\":\"$password\"}" "$base/v1/sessions" | jq -r .access_token)
 export BENCH_USER=bench BENCH_PASSWORD="$password" BENCH_TOKEN="$token"
+
+# --- bench/login_floor: the same user and password, on the port after nginx's ---------------------
+floor_port=$((port + 2))
+"$login_floor" --port "$floor_port" --data "$work/floor" --hash-threads "$hash_threads" \
+  >"$work/floor.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do
+  grep -q ready "$work/floor.log" && break
+  sleep 0.1
+done
 
 # --- nginx serving the same bytes as /v1/users/me ---------------------------------------------
 mkdir -p "$work/www" "$work/nginx/logs"
@@ -178,6 +193,7 @@ log "reps=$reps seconds=$secs, load average $load_start"
 
 # --- 1. logins/s vs raw argon2id verifies/s -----------------------------------------------------
 : >"$work/raw" && : >"$work/raw_kept" && : >"$work/logins" && : >"$work/raw_beside"
+: >"$work/floor_logins"
 for r in $(seq "$reps"); do
   log "logins, repetition $r"
   "$baseline" --threads "$hash_threads" --seconds "$secs" >>"$work/raw"
@@ -187,6 +203,9 @@ for r in $(seq "$reps"); do
   per_second "$(field ok <<<"$out")" "$(field seconds <<<"$out")" >>"$work/logins"
   echo >>"$work/logins"
   load_args=$(cpu_load_args "$authd_pid" "$other0" "$wake0" "$(field seconds <<<"$out")")
+  out=$(run_wrk "http://127.0.0.1:$floor_port/v1/sessions" login.lua 2 $((hash_threads * 4)) "$secs")
+  per_second "$(field ok <<<"$out")" "$(field seconds <<<"$out")" >>"$work/floor_logins"
+  echo >>"$work/floor_logins"
   if [ -n "$load_args" ]; then
     # shellcheck disable=SC2086 # two flags with their values
     "$cpu_load" $load_args --seconds $((secs + 1)) >/dev/null &
@@ -270,6 +289,7 @@ load_end=$(cut -d' ' -f1 /proc/loadavg)
 raw=$(median <"$work/raw")
 raw_kept=$(median <"$work/raw_kept")
 raw_beside=$(median <"$work/raw_beside")
+floor_logins=$(median <"$work/floor_logins")
 logins=$(median <"$work/logins")
 me=$(median <"$work/me")
 me_p99=$(median <"$work/me_p99")
@@ -296,6 +316,10 @@ row() { printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" "$(ratio 
     "$logins" "$raw" "none (what kept memory gains)"
   row HTTP "$logins_vs, work area kept, at nice 19 beside bench/cpu_load taking the CPU and wake-ups of authd's other threads" \
     "$logins" "$raw_beside" "none (the floor for that much work a login)"
+  row HTTP "logins/s (8 connections) vs bench/login_floor's, a bare login server on the same stack" \
+    "$logins" "$floor_logins" "none (what authd's own work costs)"
+  row HTTP "bench/login_floor's logins/s (in the authd column) vs raw argon2id verifies/s, work area kept" \
+    "$floor_logins" "$raw_kept" "none (what these cores allow any login server)"
   row HTTP "GET /v1/users/me req/s vs nginx static 200 (32 connections)" "$me" "$ngx" ">= 0.5"
   row HTTP "GET /healthz p99 (us), login flood vs unloaded" "$h_flood" "$h_idle" "<= 2"
   row HTTP "GET /v1/users/me p99 (us), login flood vs unloaded" "$m_flood" "$m_idle" "<= 2"

@@ -90,7 +90,7 @@ optional=(rebuild_bench memory_bench)  # written in another branch; used when th
 if [ -z "$build" ]; then
   build="$root/build/release"
   step configure env -C "$root" cmake --preset release
-  targets=(authd argon2_baseline latency_probe cpu_load append_bench feeds_bench)
+  targets=(authd argon2_baseline latency_probe cpu_load login_floor append_bench feeds_bench)
   for t in "${optional[@]}"; do
     if cmake --build "$build" --target help 2>/dev/null | grep -q "^$t:"; then targets+=("$t"); fi
   done
