@@ -70,8 +70,7 @@ bool Parse(int argc, char** argv, Options& o) {
       return false;
     }
   }
-  return argc % 2 == 1 && o.port != 0 && !o.data.empty() && o.hash_threads > 0 &&
-         o.io_threads > 0;
+  return argc % 2 == 1 && o.port != 0 && !o.data.empty() && o.hash_threads > 0 && o.io_threads > 0;
 }
 
 std::string Base64Url(const void* bytes, std::size_t n) {
@@ -149,11 +148,11 @@ awaitable<http::status> Login(Server& s, const std::string& body, std::string& a
   unsigned char refresh_hash[32];
   randombytes_buf(refresh, sizeof refresh);
   crypto_generichash(refresh_hash, sizeof refresh_hash, refresh, sizeof refresh, nullptr, 0);
-  const std::string record = json::serialize(
-      json::object{{"user", name},
-                   {"refresh_hash", Base64Url(refresh_hash, sizeof refresh_hash)},
-                   {"created_at", now},
-                   {"expires_at", now + 30 * 86400}});
+  const std::string record =
+      json::serialize(json::object{{"user", name},
+                                   {"refresh_hash", Base64Url(refresh_hash, sizeof refresh_hash)},
+                                   {"created_at", now},
+                                   {"expires_at", now + 30 * 86400}});
   const bool stored = co_await asio::co_spawn(
       s.writer,
       [&]() -> awaitable<bool> {
