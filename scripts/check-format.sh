@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fails when a tracked C++ file is not formatted as .clang-format says (clang-format 14).
+# Fails when a C++ file git tracks, or a new one it does not ignore, is not formatted as
+# .clang-format says (clang-format 14). New files count so that a run before `git add` catches them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bad=0
@@ -8,5 +9,5 @@ while IFS= read -r f; do
     echo "not clang-formatted: $f" >&2
     bad=1
   fi
-done < <(git ls-files '*.cpp' '*.hpp')
+done < <(git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp')
 exit "$bad"
