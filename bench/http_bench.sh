@@ -32,7 +32,7 @@ here="$root/bench/http"
 # shellcheck source=bench/lib.sh
 . "$root/bench/lib.sh"
 
-usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 quick=0
 rows_file=""
 peer_names=()
@@ -128,6 +128,8 @@ for _ in $(seq 100); do
   grep -q ready "$work/floor.log" && break
   sleep 0.1
 done
+grep -q ready "$work/floor.log" ||
+  { log "bench/login_floor did not start: $(tail -3 "$work/floor.log")"; exit 1; }
 
 # --- nginx serving the same bytes as /v1/users/me ---------------------------------------------
 mkdir -p "$work/www" "$work/nginx/logs"

@@ -20,7 +20,8 @@
 # its ratio to the raw loop is the best a login server reaches on these cores.
 #
 # Environment: AUTHD_BENCH_BUILD (build folder with app/authd and bench/argon2_baseline; default
-# build/release, built first), AUTHD_BENCH_PORT (default 18530; the second server gets the next).
+# build/release, built first), AUTHD_BENCH_PORT (default 18530; the second server gets the next,
+# bench/login_floor the one after).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=bench/lib.sh
@@ -38,7 +39,7 @@ while [ $# -gt 0 ]; do
     --memory-kib) memory=${2:?}; shift ;;
     --side-load) side_load=1 ;;
     --floor) floor=1 ;;
-    *) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    *) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
   esac
   shift
 done
@@ -88,6 +89,8 @@ if [ "$floor" = 1 ]; then
     grep -q ready "$work/floor.log" && break
     sleep 0.1
   done
+  grep -q ready "$work/floor.log" ||
+    { echo "login_gap.sh: bench/login_floor did not start: $(tail -3 "$work/floor.log")" >&2; exit 1; }
 fi
 
 # logins PORT PID [HASH_THREADS]: one run of logins; sets rate (logins/s), and for the server's CPU
