@@ -124,12 +124,7 @@ floor_port=$((port + 2))
 "$login_floor" --port "$floor_port" --data "$work/floor" --hash-threads "$hash_threads" \
   >"$work/floor.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 100); do
-  grep -q ready "$work/floor.log" && break
-  sleep 0.1
-done
-grep -q ready "$work/floor.log" ||
-  { log "bench/login_floor did not start: $(tail -3 "$work/floor.log")"; exit 1; }
+wait_ready "$work/floor.log" bench/login_floor || exit 1
 
 # --- nginx serving the same bytes as /v1/users/me ---------------------------------------------
 mkdir -p "$work/www" "$work/nginx/logs"

@@ -48,6 +48,18 @@ cpu_load_args() {
     'BEGIN {if (w > 0 && o > 0 && s > 0) printf "--rate %.0f --work-us %.1f\n", w / s, o / w / 1e3}'
 }
 
+# wait_ready LOG NAME: waits up to 10 s for the line "ready" in LOG (bench/login_floor prints it
+# once it listens); if it does not come, prints LOG's last lines as NAME's and returns 1.
+wait_ready() {
+  local _
+  for _ in $(seq 100); do
+    grep -q '^ready$' "$1" && return 0
+    sleep 0.1
+  done
+  echo "$2 did not start: $(tail -3 "$1")" >&2
+  return 1
+}
+
 # stop_started PID...: stops the processes this script started, by pid, and reaps them.
 stop_started() {
   local pid

@@ -85,12 +85,7 @@ if [ "$floor" = 1 ]; then
   BENCH_USER=gapuser BENCH_PASSWORD=$password "$build/bench/login_floor" --port $((port + 2)) \
     --data "$work/floor" --memory-kib "$memory" >"$work/floor.log" 2>&1 &
   pids+=($!)
-  for _ in $(seq 100); do
-    grep -q ready "$work/floor.log" && break
-    sleep 0.1
-  done
-  grep -q ready "$work/floor.log" ||
-    { echo "login_gap.sh: bench/login_floor did not start: $(tail -3 "$work/floor.log")" >&2; exit 1; }
+  wait_ready "$work/floor.log" bench/login_floor || exit 1
 fi
 
 # logins PORT PID [HASH_THREADS]: one run of logins; sets rate (logins/s), and for the server's CPU
