@@ -17,7 +17,7 @@
 #
 # --floor adds logins on bench/login_floor, a bare login server on authd's stack that does only
 # what any durable password login must (argon2id at nice 19, one synced write, an Ed25519 token):
-# its ratio to the raw loop is the best a login server reaches on these cores.
+# its ratio to the raw loop is about the best a login server can reach on these cores.
 #
 # Environment: AUTHD_BENCH_BUILD (build folder with app/authd and bench/argon2_baseline; default
 # build/release, built first), AUTHD_BENCH_PORT (default 18530; the second server gets the next,
