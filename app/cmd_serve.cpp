@@ -33,6 +33,28 @@ namespace po = boost::program_options;
 namespace {
 
 constexpr core::Micros kSecond = 1'000'000;
+// A commit held longer than this would be felt by every client, busy or not.
+constexpr std::int64_t kMaxCommitDelayUs = 100'000;
+
+// Group commit while a full round of hashes waits for the hashing threads (docs/STORAGE.md,
+// "Commit delay"): the CPU then limits logins, each fsync and group saved goes to hashing, and
+// the threads have queued work for as long as a commit is held (about one verify). Declared
+// after the pool it asks, so the log stops asking before the pool is gone.
+class CommitBatching {
+ public:
+  CommitBatching(storage::EventLog& log, std::int64_t delay_us, const net::BoundedPool& pool,
+                 std::size_t threads)
+      : log_(log) {
+    log_.SetCommitDelay(std::chrono::microseconds(delay_us),
+                        [&pool, threads] { return pool.Pending() >= 2 * threads; });
+  }
+  ~CommitBatching() { log_.SetCommitDelay(std::chrono::microseconds(0), {}); }
+  CommitBatching(const CommitBatching&) = delete;
+  CommitBatching& operator=(const CommitBatching&) = delete;
+
+ private:
+  storage::EventLog& log_;
+};
 
 struct ServeConfig {
   std::string data = "./data";
@@ -65,6 +87,7 @@ struct ServeConfig {
   std::string tls_key;
   bool hsts = false;
   bool sync = true;
+  std::int64_t commit_delay_us = 10'000;
   bool metrics = true;
   SecurityConfig security;
   std::vector<std::string> allowed_origins;
@@ -125,6 +148,9 @@ po::options_description Options(ServeConfig& c) {
       "send Strict-Transport-Security without --tls-cert (a TLS-terminating proxy is in front)")(
       "sync", po::value(&c.sync)->default_value(c.sync),
       "fsync every commit (never turn off in production)")(
+      "commit-delay-us", po::value(&c.commit_delay_us)->default_value(c.commit_delay_us),
+      "while a round of password hashes waits for the hashing threads, hold each commit open "
+      "this long so that the writes arriving meanwhile share its fsync (0: never)")(
       "metrics", po::value(&c.metrics)->default_value(c.metrics),
       "serve GET /metrics (Prometheus text format; see docs/METRICS.md)")(
       "allowed-origin", po::value(&c.allowed_origins)->composing(),
@@ -215,6 +241,10 @@ int ServeCommand(const Args& args) {
     Complain("serve", "thread counts, queue sizes and lifetimes must be positive");
     return kExitUsage;
   }
+  if (c.commit_delay_us < 0 || c.commit_delay_us > kMaxCommitDelayUs) {
+    Complain("serve", "--commit-delay-us must be 0-" + std::to_string(kMaxCommitDelayUs));
+    return kExitUsage;
+  }
   if (c.hash_nice < 0 || c.hash_nice > net::kIdlePriority) {
     Complain("serve", "--hash-nice must be between 0 and 20 (20: SCHED_IDLE)");
     return kExitUsage;
@@ -280,6 +310,7 @@ int ServeCommand(const Args& args) {
   if (c.hash_nice != 0 && !net::SetPoolNice(hash_pool.Pool(), c.hash_threads, c.hash_nice)) {
     net::LogWarn("cannot lower the priority of the hashing threads", {{"nice", c.hash_nice}});
   }
+  const CommitBatching batching(*dir.log, c.commit_delay_us, hash_pool, c.hash_threads);
   net::TokenService tokens(
       {.issuer = c.issuer, .audience = c.audience, .access_lifetime = c.access_ttl * kSecond},
       dir.clock, **keys, ids, dir.refresh_key);

@@ -36,6 +36,7 @@ constexpr std::size_t kMaxSmallTables = 8;
 struct Pending {
   DecideFn decide;
   DoneFn done;
+  std::chrono::steady_clock::time_point queued_at;
 };
 
 }  // namespace
@@ -57,6 +58,10 @@ struct EventLog::Impl {
   std::condition_variable queue_cv;
   std::deque<Pending> queue;
   bool closing = false;
+  // Group commit under load (SetCommitDelay); `holding` while the writer keeps a group open.
+  std::chrono::microseconds commit_delay{0};
+  std::function<bool()> worth_waiting;
+  bool holding = false;
   std::thread writer;
   WriterState state;          // writer thread only (and Open/Rebuild under group_mu)
   bool needs_resume = false;  // the last write failed: RocksDB must be resumed first
@@ -78,6 +83,7 @@ struct EventLog::Impl {
   [[nodiscard]] Result<void> LoadHead();
   [[nodiscard]] Result<void> CheckMasterKey();
   void WriterLoop();
+  [[nodiscard]] bool ShouldHold() const;
   void RunGroup(std::vector<Pending>& group);
   void Publish(const std::shared_ptr<const Committed>& events, std::uint64_t new_head,
                const core::Digest& new_hash);
@@ -167,6 +173,14 @@ void EventLog::Impl::WriterLoop() {
       std::unique_lock lock(queue_mu);
       queue_cv.wait(lock, [&] { return closing || !queue.empty(); });
       if (queue.empty()) return;  // closing and drained
+      if (ShouldHold()) {
+        // Counted from the oldest command, so none waits longer than the delay for company.
+        holding = true;
+        queue_cv.wait_until(lock, queue.front().queued_at + commit_delay, [&] {
+          return closing || queue.size() >= options.max_group || commit_delay.count() == 0;
+        });
+        holding = false;
+      }
       const std::size_t n = std::min(queue.size(), options.max_group);
       group.reserve(n);
       for (std::size_t i = 0; i < n; ++i) {
@@ -176,6 +190,11 @@ void EventLog::Impl::WriterLoop() {
     }
     RunGroup(group);
   }
+}
+
+bool EventLog::Impl::ShouldHold() const {
+  return commit_delay.count() > 0 && worth_waiting && !closing &&
+         queue.size() < options.max_group && worth_waiting();
 }
 
 void EventLog::Impl::RunGroup(std::vector<Pending>& group) {
@@ -332,12 +351,26 @@ void EventLog::Submit(DecideFn decide, DoneFn done) {
     std::lock_guard lock(impl_->queue_mu);
     closed = impl_->closing || impl_->options.read_only;
     if (!closed && impl_->queue.size() < impl_->options.max_queue) {
-      impl_->queue.push_back({std::move(decide), std::move(done)});
-      impl_->queue_cv.notify_one();
+      impl_->queue.push_back(
+          {std::move(decide), std::move(done), std::chrono::steady_clock::now()});
+      // A writer holding a group open wakes when the group is full, not for every command.
+      if (!impl_->holding || impl_->queue.size() >= impl_->options.max_group) {
+        impl_->queue_cv.notify_one();
+      }
       return;
     }
   }
   done(closed ? Errc::kClosed : Errc::kOverloaded);
+}
+
+void EventLog::SetCommitDelay(std::chrono::microseconds max_delay,
+                              std::function<bool()> worth_waiting) {
+  {
+    std::lock_guard lock(impl_->queue_mu);
+    impl_->commit_delay = std::max(max_delay, std::chrono::microseconds(0));
+    impl_->worth_waiting = std::move(worth_waiting);
+  }
+  impl_->queue_cv.notify_all();  // a group held under the old delay goes now if it is off
 }
 
 Result<Committed> EventLog::Execute(DecideFn decide) {

@@ -14,6 +14,7 @@
 // Thread-safety: every public member is thread-safe.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -79,6 +80,15 @@ class EventLog {
   void Submit(DecideFn decide, DoneFn done);
   // Submit and wait. For commands and tests; never call from an I/O thread.
   [[nodiscard]] Result<Committed> Execute(DecideFn decide);
+
+  // Group commit under load (docs/STORAGE.md, "Commit delay"). When a group is about to start
+  // and worth_waiting() says so, the writer keeps it open until `max_delay` after its oldest
+  // command was queued (or until it is full, or the log closes), so that the commands arriving
+  // meanwhile share one batch and one fsync. worth_waiting runs on the writer thread under the
+  // queue's lock: it must be cheap and must not call into the log. Zero or an empty function
+  // (the default): a group starts as soon as the writer is free. Once this returns, the previous
+  // function is never called again.
+  void SetCommitDelay(std::chrono::microseconds max_delay, std::function<bool()> worth_waiting);
 
   // Stops accepting commands, finishes the queued ones, joins the writer. Idempotent.
   void Close();
