@@ -7,7 +7,6 @@
 #include "core/event_codec.hpp"
 #include "core/event_types.hpp"
 #include "core/hashing.hpp"
-#include "projections/id_list.hpp"
 #include "projections/json_fields.hpp"
 #include "projections/sealed_json.hpp"
 
@@ -32,6 +31,35 @@ Result<std::optional<SessionRecord>> Load(storage::ProjectionStore& store, std::
   return std::optional<SessionRecord>(std::move(*s));
 }
 
+// Rewrites a user's "u/" row with `id` added at the end, or removed; deletes it when empty.
+Result<void> UpdateList(storage::ProjectionStore& store, std::string_view user_id,
+                        std::string_view id, bool add) {
+  const auto key = UserSessionsKey(user_id);
+  auto row = store.Get(key);
+  if (!row) return row.error();
+  std::string list = *row ? std::move(**row) : std::string();
+  if (add) {
+    list.append(id).push_back('\n');
+  } else {
+    std::size_t at = 0;
+    while (at < list.size()) {
+      const auto end = list.find('\n', at);
+      if (end == std::string::npos) break;
+      if (std::string_view(list).substr(at, end - at) == id) {
+        list.erase(at, end - at + 1);
+        break;
+      }
+      at = end + 1;
+    }
+  }
+  if (list.empty()) {
+    store.Delete(key);
+  } else {
+    store.Put(key, list);
+  }
+  return {};
+}
+
 void Forget(storage::ProjectionStore& store, const SessionRecord& s) {
   store.Delete(SessionKey(s.id));
   if (!s.refresh_hash.empty()) store.Delete(RefreshKey(s.refresh_hash));
@@ -44,22 +72,20 @@ Result<void> Revoke(storage::ProjectionStore& store, std::string_view id) {
   if (!s) return s.error();
   if (!*s) return {};
   Forget(store, **s);
-  auto list = LoadIdList(store, UserSessionsKey((*s)->user_id));
-  if (!list) return list.error();
-  std::erase(*list, std::string(id));
-  StoreIdList(store, UserSessionsKey((*s)->user_id), *list);
-  return {};
+  return UpdateList(store, (*s)->user_id, id, /*add=*/false);
 }
 
 Result<void> RevokeAllOf(storage::ProjectionStore& store, std::string_view user_id) {
-  auto list = LoadIdList(store, UserSessionsKey(user_id));
+  const auto key = UserSessionsKey(user_id);
+  auto list = store.Get(key);
   if (!list) return list.error();
-  for (const auto& id : *list) {
+  if (!*list) return {};
+  for (const auto& id : DecodeSessionList(**list)) {
     auto s = Load(store, id);
     if (!s) return s.error();
     if (*s) Forget(store, **s);
   }
-  StoreIdList(store, UserSessionsKey(user_id), {});
+  store.Delete(key);
   return {};
 }
 
@@ -79,12 +105,12 @@ std::string UserSessionsKey(std::string_view user_id) {
 }
 
 std::vector<std::string> DecodeSessionList(std::string_view bytes) {
-  boost::system::error_code ec;
-  auto v = boost::json::parse(bytes, ec);
-  if (ec || !v.is_array()) return {};
   std::vector<std::string> out;
-  for (const auto& s : v.get_array()) {
-    if (s.is_string()) out.emplace_back(s.get_string());
+  for (std::size_t at = 0; at < bytes.size();) {
+    const auto end = bytes.find('\n', at);
+    if (end == std::string_view::npos) break;  // a torn last id is not an id
+    if (end > at) out.emplace_back(bytes.substr(at, end - at));
+    at = end + 1;
   }
   return out;
 }
@@ -148,11 +174,7 @@ Result<void> SessionTable::Apply(const core::Event& event, storage::ProjectionSt
     }
     store.Put(SessionKey(s.id), EncodeSessionRecord(s));
     if (!s.refresh_hash.empty()) store.Put(RefreshKey(s.refresh_hash), s.id);
-    auto list = LoadIdList(store, UserSessionsKey(s.user_id));
-    if (!list) return list.error();
-    list->push_back(s.id);
-    StoreIdList(store, UserSessionsKey(s.user_id), *list);
-    return {};
+    return UpdateList(store, s.user_id, s.id, /*add=*/true);
   }
   if (type == ev::kSessionRefreshed) {
     auto s = Load(store, StringOf(event.data, "session_id"));

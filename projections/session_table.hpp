@@ -4,7 +4,11 @@
 //   "s/" session id      -> SessionRecord (canonical JSON)
 //   "t/" refresh hash    -> session id  (the refresh token that is valid now)
 //   "o/" refresh hash    -> session id  (rotated-out tokens, to detect reuse)
-//   "u/" user id         -> JSON array of the user's live session ids, oldest first
+//   "u/" user id         -> the user's live session ids, oldest first, each ended by '\n'
+//
+// The "u/" row is not JSON: every login rewrites it (up to 100 ids, twice when it
+// evicts the oldest) and decoding and encoding it as a JSON array was a sixth of the event-log
+// writer's CPU per login (docs/BENCHMARKS.md, "Tenth look").
 //
 // Refresh hashes are keyed BLAKE2b hashes (hex) of the refresh tokens; tokens are never stored.
 #pragma once
@@ -44,13 +48,14 @@ struct SessionRecord {
 [[nodiscard]] std::string RefreshKey(std::string_view hash);
 [[nodiscard]] std::string RotatedKey(std::string_view hash);
 [[nodiscard]] std::string UserSessionsKey(std::string_view user_id);
-// The ids in a "u/" value ([] when absent or malformed).
+// The ids in a "u/" value, oldest first.
 [[nodiscard]] std::vector<std::string> DecodeSessionList(std::string_view bytes);
 
 class SessionTable final : public storage::InlineProjection {
  public:
   [[nodiscard]] std::string_view Name() const override { return "sessions"; }
-  [[nodiscard]] std::uint32_t Version() const override { return 1; }
+  // 2: "u/" rows as newline-ended ids (1: a JSON array).
+  [[nodiscard]] std::uint32_t Version() const override { return 2; }
   [[nodiscard]] Result<void> Apply(const core::Event& event,
                                    storage::ProjectionStore& store) override;
 };
