@@ -5,30 +5,17 @@
 
 #include <barrier>
 #include <cstddef>
-#include <optional>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "tests/integration/api_client.hpp"
+#include "tests/integration/metrics_text.hpp"
 #include "tests/integration/process.hpp"
 #include "tests/integration/server.hpp"
 
 namespace authd::test {
 namespace {
-
-// The value of the sample named exactly `series` in a /metrics page, or nullopt.
-std::optional<double> Sample(const std::string& text, const std::string& series) {
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (line.size() > series.size() && line.compare(0, series.size(), series) == 0 &&
-        line[series.size()] == ' ') {
-      return std::stod(line.substr(series.size() + 1));
-    }
-  }
-  return std::nullopt;
-}
 
 class CommitDelayTest : public ServerSuite<CommitDelayTest> {
  public:

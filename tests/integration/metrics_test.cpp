@@ -11,21 +11,10 @@
 #include <vector>
 
 #include "tests/integration/api_client.hpp"
+#include "tests/integration/metrics_text.hpp"
 
 namespace authd::test {
 namespace {
-
-// The value of the sample whose name-and-labels part is exactly `series`, or nullopt.
-std::optional<double> Sample(const std::string& text, const std::string& series) {
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (line.size() > series.size() && line.compare(0, series.size(), series) == 0 &&
-        line[series.size()] == ' ') {
-      return std::stod(line.substr(series.size() + 1));
-    }
-  }
-  return std::nullopt;
-}
 
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> out;

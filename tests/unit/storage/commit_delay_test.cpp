@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -30,103 +31,99 @@ std::future<Result<Committed>> SubmitOne(EventLog& log, int id) {
   return future;
 }
 
-TEST(CommitDelayTest, CommandsArrivingWhileAGroupIsHeldShareItsCommit) {
-  TempDir dir;
-  core::ManualClock clock;
-  auto log = OpenOrDie(Options(dir.path()), clock);
-  ASSERT_NE(log, nullptr);
+// A fresh log in a temp folder for each test.
+class CommitDelayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    log_ = OpenOrDie(Options(dir_.path()), clock_);
+    ASSERT_NE(log_, nullptr);
+  }
+  EventLog& log() { return *log_; }
+
+ private:
+  TempDir dir_;
+  core::ManualClock clock_;
+  std::unique_ptr<EventLog> log_;
+};
+
+TEST_F(CommitDelayTest, CommandsArrivingWhileAGroupIsHeldShareItsCommit) {
   // Long enough that the three submits below, 20 ms apart, land inside it even on a slow CI
   // machine; the test never waits for it to run out.
-  log->SetCommitDelay(10s, [] { return true; });
+  log().SetCommitDelay(10s, [] { return true; });
 
   std::vector<std::future<Result<Committed>>> commits;
   for (int i = 0; i < 3; ++i) {
-    commits.push_back(SubmitOne(*log, i));
+    commits.push_back(SubmitOne(log(), i));
     std::this_thread::sleep_for(20ms);
   }
-  EXPECT_EQ(log->Head(), 0U) << "the first command was committed without waiting";
+  EXPECT_EQ(log().Head(), 0U) << "the first command was committed without waiting";
   // Close does not wait for the delay to run out.
   const auto closing = std::chrono::steady_clock::now();
-  log->Close();
+  log().Close();
   EXPECT_LT(std::chrono::steady_clock::now() - closing, 5s);
   for (auto& c : commits) {
     auto r = c.get();
     ASSERT_TRUE(r) << r.error().message();
     ASSERT_EQ(r->size(), 1U);
   }
-  EXPECT_EQ(log->Head(), 3U);
-  const auto stats = log->Stats();
+  EXPECT_EQ(log().Head(), 3U);
+  const auto stats = log().Stats();
   EXPECT_EQ(stats.group_commands.count, 1U) << "one group for the three commands";
   EXPECT_DOUBLE_EQ(stats.group_commands.sum, 3.0);
 }
 
-TEST(CommitDelayTest, AHeldGroupIsCommittedWhenTheDelayRunsOut) {
-  TempDir dir;
-  core::ManualClock clock;
-  auto log = OpenOrDie(Options(dir.path()), clock);
-  ASSERT_NE(log, nullptr);
-  log->SetCommitDelay(100ms, [] { return true; });
+TEST_F(CommitDelayTest, AHeldGroupIsCommittedWhenTheDelayRunsOut) {
+  log().SetCommitDelay(100ms, [] { return true; });
   const auto started = std::chrono::steady_clock::now();
-  auto r = SubmitOne(*log, 1).get();
+  auto r = SubmitOne(log(), 1).get();
   const auto took = std::chrono::steady_clock::now() - started;
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_GE(took, 100ms);
   EXPECT_LT(took, 10s);
-  EXPECT_EQ(log->Head(), 1U);
+  EXPECT_EQ(log().Head(), 1U);
 }
 
-TEST(CommitDelayTest, NothingWaitsWhenTheHintSaysNo) {
-  TempDir dir;
-  core::ManualClock clock;
-  auto log = OpenOrDie(Options(dir.path()), clock);
-  ASSERT_NE(log, nullptr);
+TEST_F(CommitDelayTest, NothingWaitsWhenTheHintSaysNo) {
   std::atomic<int> asked{0};
-  log->SetCommitDelay(10s, [&asked] {
+  log().SetCommitDelay(10s, [&asked] {
     asked.fetch_add(1);
     return false;
   });
   const auto started = std::chrono::steady_clock::now();
   for (int i = 0; i < 3; ++i) {
-    auto r = SubmitOne(*log, i).get();
+    auto r = SubmitOne(log(), i).get();
     ASSERT_TRUE(r) << r.error().message();
   }
   EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
   EXPECT_EQ(asked.load(), 3) << "the hint is asked once a group";
-  EXPECT_EQ(log->Stats().group_commands.count, 3U);
+  EXPECT_EQ(log().Stats().group_commands.count, 3U);
+  log().SetCommitDelay(0us, {});  // the hint refers to this test's counter
 }
 
-TEST(CommitDelayTest, TurningTheDelayOffReleasesAHeldGroup) {
-  TempDir dir;
-  core::ManualClock clock;
-  auto log = OpenOrDie(Options(dir.path()), clock);
-  ASSERT_NE(log, nullptr);
-  log->SetCommitDelay(10s, [] { return true; });
-  auto held = SubmitOne(*log, 1);
+TEST_F(CommitDelayTest, TurningTheDelayOffReleasesAHeldGroup) {
+  log().SetCommitDelay(10s, [] { return true; });
+  auto held = SubmitOne(log(), 1);
   std::this_thread::sleep_for(20ms);
-  EXPECT_EQ(log->Head(), 0U);
+  EXPECT_EQ(log().Head(), 0U);
   const auto released = std::chrono::steady_clock::now();
-  log->SetCommitDelay(0us, {});
+  log().SetCommitDelay(0us, {});
   auto r = held.get();
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_LT(std::chrono::steady_clock::now() - released, 5s);
-  EXPECT_EQ(log->Head(), 1U);
+  EXPECT_EQ(log().Head(), 1U);
 }
 
-TEST(CommitDelayTest, ClearingTheDelayStopsAskingTheHint) {
-  TempDir dir;
-  core::ManualClock clock;
-  auto log = OpenOrDie(Options(dir.path()), clock);
-  ASSERT_NE(log, nullptr);
+TEST_F(CommitDelayTest, ClearingTheDelayStopsAskingTheHint) {
   std::atomic<int> asked{0};
-  log->SetCommitDelay(10s, [&asked] {
+  log().SetCommitDelay(10s, [&asked] {
     asked.fetch_add(1);
     return false;
   });
-  ASSERT_TRUE(SubmitOne(*log, 1).get());
-  log->SetCommitDelay(0us, {});
-  ASSERT_TRUE(SubmitOne(*log, 2).get());
+  ASSERT_TRUE(SubmitOne(log(), 1).get());
+  log().SetCommitDelay(0us, {});
+  ASSERT_TRUE(SubmitOne(log(), 2).get());
   EXPECT_EQ(asked.load(), 1);
-  EXPECT_EQ(log->Head(), 2U);
+  EXPECT_EQ(log().Head(), 2U);
 }
 
 }  // namespace
