@@ -272,10 +272,12 @@ awaitable<Response> ListSessions(RequestContext& ctx) {
   const auto& me = *auth.principal;
   auto list = s.log.Get(projections::kSessionsFamily, projections::UserSessionsKey(me.user.id));
   if (!list) co_return ProblemForError(list.error());
+  auto ids = *list ? projections::DecodeSessionList(**list)
+                   : Result<std::vector<std::string>>(std::vector<std::string>());
+  if (!ids) co_return ProblemForError(ids.error());
   auto key = s.log.DataKey(me.user.id);
   boost::json::array items;
-  for (const auto& id :
-       *list ? projections::DecodeSessionList(**list) : std::vector<std::string>()) {
+  for (const auto& id : *ids) {
     auto row = s.log.Get(projections::kSessionsFamily, projections::SessionKey(id));
     if (!row) co_return ProblemForError(row.error());
     if (!*row) continue;

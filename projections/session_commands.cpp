@@ -79,7 +79,9 @@ Result<void> RevokeSessions(storage::Txn& txn, std::string_view user_id, std::st
   auto list = txn.Get(kSessionsFamily, UserSessionsKey(user_id));
   if (!list) return list.error();
   if (!*list) return {};
-  for (const auto& id : DecodeSessionList(**list)) {
+  auto ids = DecodeSessionList(**list);
+  if (!ids) return ids.error();
+  for (const auto& id : *ids) {
     if (id == keep) continue;
     if (auto r = AppendRevoked(txn, user_id, id, reason, origin); !r) return r;
   }
@@ -101,12 +103,11 @@ storage::DecideFn SessionCommands::Login(NewSession session, Origin origin) cons
     if (!list) return list.error();
     if (*list) {
       auto ids = DecodeSessionList(**list);
-      while (ids.size() >= policy.max_per_user) {
-        if (auto r = AppendRevoked(txn, session.user_id, ids.front(), "session_limit", origin);
-            !r) {
+      if (!ids) return ids.error();
+      for (std::size_t i = 0; i < ids->size() && ids->size() - i >= policy.max_per_user; ++i) {
+        if (auto r = AppendRevoked(txn, session.user_id, (*ids)[i], "session_limit", origin); !r) {
           return r;
         }
-        ids.erase(ids.begin());
       }
     }
 

@@ -31,6 +31,28 @@ Result<std::optional<SessionRecord>> Load(storage::ProjectionStore& store, std::
   return std::optional<SessionRecord>(std::move(*s));
 }
 
+bool IsIdChar(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+}
+
+// Calls fn(id, offset) for each id of a "u/" value, oldest first; kCorruptRecord for any other
+// shape (an empty id, a byte outside IsIdChar, no final '\n').
+template <class Fn>
+Result<void> ForEachListedId(std::string_view list, Fn&& fn) {
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    if (list[i] == '\n') {
+      if (i == start) return core::Errc::kCorruptRecord;
+      fn(list.substr(start, i - start), start);
+      start = i + 1;
+    } else if (!IsIdChar(list[i])) {
+      return core::Errc::kCorruptRecord;
+    }
+  }
+  if (start != list.size()) return core::Errc::kCorruptRecord;
+  return {};
+}
+
 // Rewrites a user's "u/" row with `id` added at the end, or removed; deletes it when empty.
 Result<void> UpdateList(storage::ProjectionStore& store, std::string_view user_id,
                         std::string_view id, bool add) {
@@ -38,19 +60,16 @@ Result<void> UpdateList(storage::ProjectionStore& store, std::string_view user_i
   auto row = store.Get(key);
   if (!row) return row.error();
   std::string list = *row ? std::move(**row) : std::string();
+  std::vector<std::size_t> found;
+  auto checked = ForEachListedId(list, [&](std::string_view listed, std::size_t at) {
+    if (listed == id) found.push_back(at);
+  });
+  if (!checked) return checked;
   if (add) {
     list.append(id).push_back('\n');
   } else {
-    std::size_t at = 0;
-    while (at < list.size()) {
-      const auto end = list.find('\n', at);
-      if (end == std::string::npos) break;
-      if (std::string_view(list).substr(at, end - at) == id) {
-        list.erase(at, end - at + 1);
-        break;
-      }
-      at = end + 1;
-    }
+    for (auto at = found.rbegin(); at != found.rend(); ++at)
+      list.erase(*at, id.size() + 1);
   }
   if (list.empty()) {
     store.Delete(key);
@@ -80,7 +99,9 @@ Result<void> RevokeAllOf(storage::ProjectionStore& store, std::string_view user_
   auto list = store.Get(key);
   if (!list) return list.error();
   if (!*list) return {};
-  for (const auto& id : DecodeSessionList(**list)) {
+  auto ids = DecodeSessionList(**list);
+  if (!ids) return ids.error();
+  for (const auto& id : *ids) {
     auto s = Load(store, id);
     if (!s) return s.error();
     if (*s) Forget(store, **s);
@@ -104,14 +125,11 @@ std::string UserSessionsKey(std::string_view user_id) {
   return "u/" + std::string(user_id);
 }
 
-std::vector<std::string> DecodeSessionList(std::string_view bytes) {
+Result<std::vector<std::string>> DecodeSessionList(std::string_view bytes) {
   std::vector<std::string> out;
-  for (std::size_t at = 0; at < bytes.size();) {
-    const auto end = bytes.find('\n', at);
-    if (end == std::string_view::npos) break;  // a torn last id is not an id
-    if (end > at) out.emplace_back(bytes.substr(at, end - at));
-    at = end + 1;
-  }
+  auto checked =
+      ForEachListedId(bytes, [&](std::string_view id, std::size_t) { out.emplace_back(id); });
+  if (!checked) return checked.error();
   return out;
 }
 

@@ -48,8 +48,9 @@ struct SessionRecord {
 [[nodiscard]] std::string RefreshKey(std::string_view hash);
 [[nodiscard]] std::string RotatedKey(std::string_view hash);
 [[nodiscard]] std::string UserSessionsKey(std::string_view user_id);
-// The ids in a "u/" value, oldest first.
-[[nodiscard]] std::vector<std::string> DecodeSessionList(std::string_view bytes);
+// The ids in a "u/" value, oldest first. kCorruptRecord unless every id is letters, digits and
+// '_' ended by '\n' (a row of another shape must stop a revocation, never revoke nothing).
+[[nodiscard]] Result<std::vector<std::string>> DecodeSessionList(std::string_view bytes);
 
 class SessionTable final : public storage::InlineProjection {
  public:

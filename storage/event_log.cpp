@@ -33,6 +33,9 @@ rocksdb::Slice ToSlice(std::string_view s) {
 constexpr std::uint64_t kSmallTableBytes = 1 << 20;
 constexpr std::size_t kMaxSmallTables = 8;
 
+// SetCommitDelay's bound: far beyond any useful hold, and no overflow in queued_at + delay.
+constexpr std::chrono::microseconds kMaxCommitDelay = std::chrono::minutes(1);
+
 struct Pending {
   DecideFn decide;
   DoneFn done;
@@ -177,7 +180,8 @@ void EventLog::Impl::WriterLoop() {
         // Counted from the oldest command, so none waits longer than the delay for company.
         holding = true;
         queue_cv.wait_until(lock, queue.front().queued_at + commit_delay, [&] {
-          return closing || queue.size() >= options.max_group || commit_delay.count() == 0;
+          return closing || queue.size() >= options.max_group || commit_delay.count() == 0 ||
+                 !worth_waiting;
         });
         holding = false;
       }
@@ -367,7 +371,7 @@ void EventLog::SetCommitDelay(std::chrono::microseconds max_delay,
                               std::function<bool()> worth_waiting) {
   {
     std::lock_guard lock(impl_->queue_mu);
-    impl_->commit_delay = std::max(max_delay, std::chrono::microseconds(0));
+    impl_->commit_delay = std::clamp(max_delay, std::chrono::microseconds(0), kMaxCommitDelay);
     impl_->worth_waiting = std::move(worth_waiting);
   }
   impl_->queue_cv.notify_all();  // a group held under the old delay goes now if it is off

@@ -86,8 +86,9 @@ class EventLog {
   // command was queued (or until it is full, or the log closes), so that the commands arriving
   // meanwhile share one batch and one fsync. worth_waiting runs on the writer thread under the
   // queue's lock: it must be cheap and must not call into the log. Zero or an empty function
-  // (the default): a group starts as soon as the writer is free. Once this returns, the previous
-  // function is never called again.
+  // (the default): a group starts as soon as the writer is free, and a group held now goes at
+  // once (a shorter non-zero delay applies from the next group on). Delays above one minute are
+  // taken as one minute. Once this returns, the previous function is never called again.
   void SetCommitDelay(std::chrono::microseconds max_delay, std::function<bool()> worth_waiting);
 
   // Stops accepting commands, finishes the queued ones, joins the writer. Idempotent.

@@ -66,6 +66,15 @@ Result<ProjectionReport> VerifyProjection(
   ProjectionReport report;
   report.name = std::string(projection.Name());
   const std::uint64_t head = log.Head();
+  if (const auto stored = log.Checkpoint(report.name).first;
+      stored != 0 && stored != projection.Version()) {
+    report.outdated = true;
+    report.difference = "stored as version " + std::to_string(stored) +
+                        ", this authd builds version " + std::to_string(projection.Version()) +
+                        ": the next `authd serve` (or `authd rebuild " + report.name +
+                        "`) rebuilds it from the log";
+    return report;
+  }
   MemoryProjectionStore fresh;
   Result<void> failure;
   auto scanned = log.ScanRaw(0, [&](std::uint64_t seq, std::string_view bytes) {

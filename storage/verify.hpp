@@ -25,11 +25,15 @@ struct ChainReport {
 struct ProjectionReport {
   std::string name;
   bool equal = false;
+  // Stored by another version of the projection (a new authd, not yet started on this folder):
+  // not compared; the next read-write open rebuilds it. `difference` says which versions.
+  bool outdated = false;
   std::string difference;  // the first differing key (hex) and how it differs, when not equal
 };
 
 // Rebuilds the projection in memory from the whole log and compares byte for byte with the
-// stored family, and checks its checkpoint is the head.
+// stored family, and checks its checkpoint is the head. A family stored by another version of the
+// projection is reported `outdated` without a rebuild.
 [[nodiscard]] Result<ProjectionReport> VerifyProjection(
     const EventLog& log, InlineProjection& projection,
     const std::function<void(std::uint64_t, std::uint64_t)>& progress = {});

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/error.hpp"
 #include "core/event.hpp"
 #include "core/event_types.hpp"
 #include "projections/session_table.hpp"
@@ -37,7 +38,10 @@ class SessionListTest : public ::testing::Test {
   Ids List(std::string_view user) {
     auto row = store_.Get(UserSessionsKey(user));
     EXPECT_TRUE(row);
-    return row && *row ? DecodeSessionList(**row) : Ids{};
+    if (!row || !*row) return {};
+    auto ids = DecodeSessionList(**row);
+    EXPECT_TRUE(ids) << **row;
+    return ids ? *ids : Ids{};
   }
   bool HasRow(std::string_view user) {
     auto row = store_.Get(UserSessionsKey(user));
@@ -87,10 +91,27 @@ TEST_F(SessionListTest, DeletingTheUserForgetsEverySession) {
   EXPECT_TRUE(store_.data().empty()) << store_.data().begin()->first;
 }
 
-TEST(SessionListCodec, ReadsIdsInOrderAndIgnoresATornTail) {
-  EXPECT_EQ(DecodeSessionList(""), Ids{});
-  EXPECT_EQ(DecodeSessionList("ses_a\nses_b\n"), (Ids{"ses_a", "ses_b"}));
-  EXPECT_EQ(DecodeSessionList("ses_a\nses_b"), (Ids{"ses_a"}));
+TEST(SessionListCodec, ReadsIdsInOrder) {
+  EXPECT_EQ(DecodeSessionList("").value(), Ids{});
+  EXPECT_EQ(DecodeSessionList("ses_a\nses_b\n").value(), (Ids{"ses_a", "ses_b"}));
+}
+
+TEST(SessionListCodec, AnyOtherShapeIsCorrupt) {
+  // The JSON array of version 1, a torn last id, an empty id, a byte no id has.
+  for (std::string_view bad : {R"(["ses_a","ses_b"])", "ses_a\nses_b", "ses_a\n\n", "ses a\n"}) {
+    auto ids = DecodeSessionList(bad);
+    ASSERT_FALSE(ids) << bad;
+    EXPECT_EQ(ids.error(), core::Errc::kCorruptRecord) << bad;
+  }
+}
+
+TEST_F(SessionListTest, ARowOfAnotherShapeRefusesTheEventInsteadOfDroppingIt) {
+  store_.Put(UserSessionsKey("usr_1"), R"(["ses_a"])");
+  EXPECT_FALSE(table_.Apply(SessionEvent(ev::kUserLoginSucceeded, "usr_1", "ses_b"), store_));
+  core::Event deleted;
+  deleted.type = std::string(ev::kUserDeleted);
+  deleted.stream = "usr_1";
+  EXPECT_FALSE(table_.Apply(deleted, store_));
 }
 
 }  // namespace

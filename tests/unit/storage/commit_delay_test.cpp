@@ -38,7 +38,19 @@ class CommitDelayTest : public ::testing::Test {
     log_ = OpenOrDie(Options(dir_.path()), clock_);
     ASSERT_NE(log_, nullptr);
   }
+  // Hints capture the test's locals: none may be asked after the test body.
+  void TearDown() override {
+    if (log_) log_->SetCommitDelay(0us, {});
+  }
   EventLog& log() { return *log_; }
+  // Reopens the log with at most `max_group` commands a group.
+  void ReopenWithMaxGroup(std::size_t max_group) {
+    log_.reset();
+    auto options = Options(dir_.path());
+    options.max_group = max_group;
+    log_ = OpenOrDie(options, clock_);
+    ASSERT_NE(log_, nullptr);
+  }
 
  private:
   TempDir dir_;
@@ -83,6 +95,20 @@ TEST_F(CommitDelayTest, AHeldGroupIsCommittedWhenTheDelayRunsOut) {
   EXPECT_EQ(log().Head(), 1U);
 }
 
+TEST_F(CommitDelayTest, AFullGroupGoesWithoutWaitingForTheDelay) {
+  ASSERT_NO_FATAL_FAILURE(ReopenWithMaxGroup(3));
+  log().SetCommitDelay(std::chrono::minutes(1), [] { return true; });
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<std::future<Result<Committed>>> commits;
+  for (int i = 0; i < 3; ++i)
+    commits.push_back(SubmitOne(log(), i));
+  for (auto& c : commits)
+    ASSERT_TRUE(c.get());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 30s);
+  EXPECT_EQ(log().Stats().group_commands.count, 1U);
+  EXPECT_DOUBLE_EQ(log().Stats().group_commands.sum, 3.0);
+}
+
 TEST_F(CommitDelayTest, NothingWaitsWhenTheHintSaysNo) {
   std::atomic<int> asked{0};
   log().SetCommitDelay(10s, [&asked] {
@@ -97,7 +123,6 @@ TEST_F(CommitDelayTest, NothingWaitsWhenTheHintSaysNo) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
   EXPECT_EQ(asked.load(), 3) << "the hint is asked once a group";
   EXPECT_EQ(log().Stats().group_commands.count, 3U);
-  log().SetCommitDelay(0us, {});  // the hint refers to this test's counter
 }
 
 TEST_F(CommitDelayTest, TurningTheDelayOffReleasesAHeldGroup) {

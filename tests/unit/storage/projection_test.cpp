@@ -200,6 +200,21 @@ TEST_F(ProjectionTest, VersionBumpRebuildsOnOpen) {
   EXPECT_EQ(log_->Checkpoint("counts"), (std::pair<std::uint32_t, std::uint64_t>{2, 4}));
 }
 
+TEST_F(ProjectionTest, VerifyReportsAFamilyOfAnotherVersionAsOutdated) {
+  ASSERT_NO_FATAL_FAILURE(Open());
+  ASSERT_NO_FATAL_FAILURE(AppendMany("a", 3));
+  // What `authd verify` of a newer authd sees before its first start on the folder.
+  auto report = VerifyCounts(2);
+  EXPECT_TRUE(report.outdated);
+  EXPECT_FALSE(report.equal);
+  EXPECT_NE(report.difference.find("stored as version 1, this authd builds version 2"),
+            std::string::npos)
+      << report.difference;
+  auto same = VerifyCounts(1);
+  EXPECT_FALSE(same.outdated);
+  EXPECT_TRUE(same.equal) << same.difference;
+}
+
 TEST_F(ProjectionTest, AProjectionAddedLaterCatchesUpOnOpen) {
   ASSERT_NO_FATAL_FAILURE(Open(test_support::NoProjections()));
   // More than one catch-up chunk (10 000 events).
