@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string>
 
+#include "projections/session_table.hpp"
+#include "storage/keys.hpp"
 #include "tests/integration/api_client.hpp"
 #include "tests/integration/process.hpp"
 #include "tests/integration/server.hpp"
@@ -14,13 +16,6 @@
 
 namespace authd::test {
 namespace {
-
-std::string BigEndian(std::uint64_t v) {
-  std::string out;
-  for (int i = 7; i >= 0; --i)
-    out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-  return out;
-}
 
 TEST(UpgradeTest, ASessionsListOfVersionOneIsOutdatedThenRebuiltOnStart) {
   TempFolder folder;
@@ -37,11 +32,13 @@ TEST(UpgradeTest, ASessionsListOfVersionOneIsOutdatedThenRebuiltOnStart) {
     ASSERT_TRUE(server.Stop());
     // What version 1 left: the list as a JSON array, the checkpoint at version 1.
     storage::test_support::RawDb raw(data + "/log");
-    const auto checkpoint = raw.Get("meta", "checkpoint/sessions");
+    const std::string checkpoint_key = std::string(storage::kMetaCheckpointPrefix) + "sessions";
+    const auto checkpoint = raw.Get(storage::kMetaFamily, checkpoint_key);
     ASSERT_TRUE(checkpoint && checkpoint->size() == 16)
         << "version and seq, 8 bytes big-endian each";
-    raw.Put("meta", "checkpoint/sessions", BigEndian(1) + checkpoint->substr(8));
-    raw.Put("proj_sessions", "u/" + user.id,
+    // The version is big-endian like a sequence number.
+    raw.Put(storage::kMetaFamily, checkpoint_key, storage::SeqKey(1) + checkpoint->substr(8));
+    raw.Put(projections::kSessionsFamily, projections::UserSessionsKey(user.id),
             R"([")" + first + R"(",")" + user.session_id + R"("])");
   }
 
