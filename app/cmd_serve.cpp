@@ -64,6 +64,7 @@ struct ServeConfig {
   // installs pass their own copy.
   std::string web_root = AUTHD_DEFAULT_WEB_ROOT;
   std::size_t io_threads = 2;
+  bool pin_io_threads = true;
   std::size_t hash_threads = 2;
   std::size_t hash_queue = 256;
   int hash_nice = 19;
@@ -105,6 +106,8 @@ po::options_description Options(ServeConfig& c) {
       "web-root", po::value(&c.web_root)->default_value(c.web_root),
       "folder of the browser pages (login.html ..., assets/); empty: no pages")(
       "io-threads", po::value(&c.io_threads)->default_value(c.io_threads), "HTTP I/O threads")(
+      "pin-io-threads", po::value(&c.pin_io_threads)->default_value(c.pin_io_threads),
+      "pin the I/O threads one to a CPU (when at least as many CPUs are allowed)")(
       "hash-threads", po::value(&c.hash_threads)->default_value(c.hash_threads),
       "argon2id threads")("hash-queue", po::value(&c.hash_queue)->default_value(c.hash_queue),
                           "password hashes waiting or running before new ones get 503")(
@@ -390,6 +393,7 @@ int ServeCommand(const Args& args) {
   }
 
   server_options.io_threads = c.io_threads;
+  server_options.pin_io_threads = c.pin_io_threads;
   server_options.max_body_bytes = c.max_body_bytes;
   server_options.max_connections = c.max_connections;
   server_options.read_timeout = std::chrono::milliseconds(c.read_timeout_ms);

@@ -10,7 +10,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <cstddef>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -132,11 +134,16 @@ class HttpServer::Impl {
     }
     asio::co_spawn(acceptor_->get_executor(), AcceptLoop(state_, acceptor_, std::move(contexts)),
                    [](std::exception_ptr e) { LogIfFailed("accept loop failed", e); });
-    for (auto& context : contexts_) {
-      threads_.emplace_back([c = context.get()] {
+    const auto cpus = options.pin_io_threads ? PlanPinnedCpus(contexts_.size(), AllowedCpus())
+                                             : std::vector<int>{};
+    if (options.pin_io_threads) LogPinning(cpus, contexts_.size());
+    for (std::size_t i = 0; i < contexts_.size(); ++i) {
+      const int cpu = cpus.empty() ? -1 : cpus[i];
+      threads_.emplace_back([c = contexts_[i].get(), cpu] {
         core::NameThisThread("authd-io");
         // Best effort: on kernels without it the I/O threads simply keep the default slice.
         (void)AskForShortSlice();
+        if (cpu >= 0 && !PinToCpu(cpu)) LogWarn("cannot pin an I/O thread", {{"cpu", cpu}});
         RunIo(*c);
       });
     }
@@ -193,6 +200,18 @@ class HttpServer::Impl {
     for (std::size_t i = 0; i < std::max<std::size_t>(threads, 1); ++i)
       contexts.push_back(std::make_unique<asio::io_context>(1));
     return contexts;
+  }
+
+  static void LogPinning(const std::vector<int>& cpus, std::size_t threads) {
+    if (cpus.empty()) {
+      LogInfo("I/O threads not pinned: fewer than two, or more than the CPUs allowed",
+              {{"io_threads", threads}, {"cpus", AllowedCpus().size()}});
+      return;
+    }
+    boost::json::array list;
+    for (int cpu : cpus)
+      list.emplace_back(cpu);
+    LogInfo("I/O threads pinned, one to a CPU", {{"cpus", std::move(list)}});
   }
 
   static void RunIo(asio::io_context& io_context) {

@@ -8,9 +8,11 @@
 
 #include <atomic>
 #include <boost/asio/post.hpp>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <latch>
+#include <vector>
 
 namespace authd::net {
 
@@ -87,6 +89,32 @@ std::optional<ThreadSchedule> CurrentSchedule() {
   if (!attr) return std::nullopt;
   return ThreadSchedule{static_cast<int>(attr->sched_policy), attr->sched_nice,
                         attr->sched_runtime};
+}
+
+std::vector<int> AllowedCpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  std::vector<int> cpus;
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return cpus;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (CPU_ISSET(cpu, &set)) cpus.push_back(cpu);
+  }
+  return cpus;
+}
+
+std::vector<int> PlanPinnedCpus(std::size_t threads, const std::vector<int>& allowed) {
+  if (threads < 2 || threads > allowed.size()) return {};
+  // The first ones rather than spread out: where Linux numbers hyperthreads, the siblings of
+  // CPUs 0..n-1 are usually n and up, so neighbours are distinct cores.
+  return {allowed.begin(), allowed.begin() + static_cast<std::ptrdiff_t>(threads)};
+}
+
+bool PinToCpu(int cpu) {
+  if (cpu < 0 || cpu >= CPU_SETSIZE) return false;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  return sched_setaffinity(0, sizeof set, &set) == 0;
 }
 
 }  // namespace authd::net

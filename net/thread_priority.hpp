@@ -3,7 +3,8 @@
 // at nice 19 by default (`--hash-nice`, SetPoolNice), so any other thread of the server that wakes
 // up takes a core from hashing at once; nice orders threads within the server's scheduling group
 // (its cgroup or session autogroup), not against other services. The I/O threads also ask for a
-// short time slice (AskForShortSlice). Measurements in docs/BENCHMARKS.md.
+// short time slice (AskForShortSlice) and are pinned one to a core (PlanPinnedCpus, PinToCpu).
+// Measurements in docs/BENCHMARKS.md.
 #pragma once
 
 #include <boost/asio/thread_pool.hpp>
@@ -11,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <vector>
 
 namespace authd::net {
 
@@ -42,5 +44,21 @@ struct ThreadSchedule {
   std::uint64_t slice_nanos = 0;
 };
 std::optional<ThreadSchedule> CurrentSchedule();
+
+// The CPUs the calling thread may run on (sched_getaffinity), in increasing order; empty if the
+// kernel cannot tell.
+std::vector<int> AllowedCpus();
+
+// The CPU each of `threads` I/O threads is pinned to: the first `threads` of `allowed`, one each.
+// Why pin at all: while hashing threads at nice 19 keep every core busy, the kernel sees no idle
+// core to wake an I/O thread on and often wakes it beside the other one, where the two take turns
+// while argon2id has the other core (docs/BENCHMARKS.md, "Eleventh look"). Empty (pin nothing)
+// for one thread, which has no one to be kept apart from, and when there are fewer allowed CPUs
+// than threads: two threads pinned to one CPU would take turns for certain.
+std::vector<int> PlanPinnedCpus(std::size_t threads, const std::vector<int>& allowed);
+
+// Pins the calling thread to `cpu`. Needs no privilege. False if the kernel refused (a CPU
+// outside the process's cpuset).
+bool PinToCpu(int cpu);
 
 }  // namespace authd::net

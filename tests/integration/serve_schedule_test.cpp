@@ -1,7 +1,10 @@
 // How `authd serve` schedules its threads: argon2id runs below every other thread of the server, so
 // an I/O thread that wakes up during a login flood takes a core from hashing at once (the goal of
-// docs/BENCHMARKS.md's flood latency), and `--hash-nice` sets that priority.
+// docs/BENCHMARKS.md's flood latency), and `--hash-nice` sets that priority. The I/O threads are
+// pinned one to a core, so that they never take turns on one while argon2id has the other
+// (`--pin-io-threads`).
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -11,6 +14,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tests/integration/server.hpp"
 
@@ -98,6 +102,76 @@ TEST(ServeScheduleTest, ThreadsAreNamedByWhatTheyDo) {
           << info.name << " at nice " << info.nice;
     }
   }
+}
+
+// Cpus_allowed_list of each thread of `pid` named `name` (/proc/PID/task/TID/status), e.g. "0-1".
+std::vector<std::string> CpuLists(pid_t pid, std::string_view name) {
+  std::vector<std::string> lists;
+  const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
+  for (const auto& [tid, info] : Threads(pid)) {
+    if (info.name != name) continue;
+    std::ifstream in(tasks / std::to_string(tid) / "status");
+    for (std::string line; std::getline(in, line);) {
+      constexpr std::string_view kField = "Cpus_allowed_list:";
+      if (line.starts_with(kField)) {
+        const auto value = line.find_first_not_of(" \t", kField.size());
+        lists.push_back(value == std::string::npos ? "" : line.substr(value));
+      }
+    }
+  }
+  return lists;
+}
+
+// How many CPUs the test may run on (and so the server it starts).
+int AllowedCpuCount() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  return sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 0;
+}
+
+bool IsOneCpu(const std::string& list) {
+  return !list.empty() && list.find_first_of(",-") == std::string::npos;
+}
+
+TEST(ServeScheduleTest, IoThreadsArePinnedOneToACpuByDefault) {
+  if (AllowedCpuCount() < 2) GTEST_SKIP() << "one CPU: there is nothing to keep apart";
+  AuthdServer server(ServerSpec{.flags = {"--io-threads", "2", "--hash-threads", "2"}});
+  ASSERT_TRUE(server.ok()) << server.error();
+  const auto io = CpuLists(server.pid(), "authd-io");
+  ASSERT_EQ(io.size(), 2U);
+  EXPECT_TRUE(IsOneCpu(io[0]) && IsOneCpu(io[1])) << io[0] << " and " << io[1];
+  EXPECT_NE(io[0], io[1]) << "the two I/O threads share a CPU";
+  const auto all = CpuLists(server.pid(), "authd-writer");
+  ASSERT_EQ(all.size(), 1U);
+  EXPECT_FALSE(IsOneCpu(all[0])) << "only the I/O threads are pinned";
+  for (const auto& hash : CpuLists(server.pid(), "authd-hash"))
+    EXPECT_EQ(hash, all[0]) << "hashing goes wherever a core is free";
+}
+
+TEST(ServeScheduleTest, PinIoThreadsFalseLeavesThemFree) {
+  if (AllowedCpuCount() < 2) GTEST_SKIP() << "one CPU: nothing is ever pinned";
+  AuthdServer server(ServerSpec{.flags = {"--io-threads", "2", "--pin-io-threads", "false"}});
+  ASSERT_TRUE(server.ok()) << server.error();
+  const auto writer = CpuLists(server.pid(), "authd-writer");
+  ASSERT_EQ(writer.size(), 1U);
+  const auto io = CpuLists(server.pid(), "authd-io");
+  ASSERT_EQ(io.size(), 2U);
+  EXPECT_EQ(io[0], writer[0]);
+  EXPECT_EQ(io[1], writer[0]);
+}
+
+// Two I/O threads pinned to one CPU would take turns for certain: with more threads than CPUs
+// none is pinned.
+TEST(ServeScheduleTest, MoreIoThreadsThanCpusAreNotPinned) {
+  const int threads = AllowedCpuCount() + 1;
+  AuthdServer server(ServerSpec{.flags = {"--io-threads", std::to_string(threads)}});
+  ASSERT_TRUE(server.ok()) << server.error();
+  const auto writer = CpuLists(server.pid(), "authd-writer");
+  ASSERT_EQ(writer.size(), 1U);
+  const auto io = CpuLists(server.pid(), "authd-io");
+  ASSERT_EQ(io.size(), static_cast<std::size_t>(threads));
+  for (const auto& list : io)
+    EXPECT_EQ(list, writer[0]);
 }
 
 }  // namespace

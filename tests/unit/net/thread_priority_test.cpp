@@ -1,5 +1,5 @@
 // The I/O threads' short time slice: granted where the kernel has EEVDF custom slices, and never
-// at the cost of the thread's policy or nice value.
+// at the cost of the thread's policy or nice value. Their CPUs: one each, or none pinned.
 #include "net/thread_priority.hpp"
 
 #include <gtest/gtest.h>
@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <thread>
+#include <vector>
 
 namespace authd::net {
 namespace {
@@ -58,6 +59,44 @@ TEST(ThreadPriorityTest, ShortSliceLeavesOtherPoliciesAlone) {
     const auto after = CurrentSchedule();
     ASSERT_TRUE(after);
     EXPECT_EQ(after->policy, SCHED_BATCH);
+  });
+  t.join();
+}
+
+TEST(ThreadPriorityTest, PinnedCpusAreTheFirstAllowedOnesOneEach) {
+  EXPECT_EQ(PlanPinnedCpus(2, {0, 1, 2, 3}), (std::vector<int>{0, 1}));
+  EXPECT_EQ(PlanPinnedCpus(2, {0, 1}), (std::vector<int>{0, 1}));
+  // A cpuset of a container: its own CPU numbers, not 0 and 1.
+  EXPECT_EQ(PlanPinnedCpus(3, {4, 6, 9, 12}), (std::vector<int>{4, 6, 9}));
+}
+
+TEST(ThreadPriorityTest, NothingIsPinnedWhenThreadsWouldShareACpuOrAreAlone) {
+  EXPECT_TRUE(PlanPinnedCpus(3, {0, 1}).empty()) << "two threads on one CPU take turns";
+  EXPECT_TRUE(PlanPinnedCpus(1, {0, 1}).empty()) << "one thread has no one to be kept apart from";
+  EXPECT_TRUE(PlanPinnedCpus(2, {}).empty()) << "the kernel could not tell";
+}
+
+TEST(ThreadPriorityTest, PinToCpuLeavesTheThreadOneCpu) {
+  const auto allowed = AllowedCpus();
+  ASSERT_FALSE(allowed.empty());
+  std::thread t([&] {
+    ASSERT_TRUE(PinToCpu(allowed.back()));
+    EXPECT_EQ(AllowedCpus(), std::vector<int>{allowed.back()});
+    EXPECT_EQ(sched_getcpu(), allowed.back());
+  });
+  t.join();
+  EXPECT_EQ(AllowedCpus(), allowed) << "only the pinned thread changed";
+}
+
+TEST(ThreadPriorityTest, PinToCpuRefusesACpuOutsideTheAllowedSet) {
+  const auto allowed = AllowedCpus();
+  ASSERT_FALSE(allowed.empty());
+  ASSERT_LT(allowed.back(), CPU_SETSIZE - 1);
+  std::thread t([&] {
+    EXPECT_FALSE(PinToCpu(CPU_SETSIZE - 1));
+    EXPECT_FALSE(PinToCpu(-1));
+    EXPECT_FALSE(PinToCpu(CPU_SETSIZE));
+    EXPECT_EQ(AllowedCpus(), allowed) << "a refused pin changes nothing";
   });
   t.join();
 }
