@@ -2,10 +2,12 @@
 // AUTHD_* environment variables, then an optional INI-style config file; docs/CONFIG.md lists
 // every option and its default.
 #include <algorithm>
+#include <boost/json/array.hpp>
 #include <boost/program_options.hpp>
 #include <fstream>
 #include <iostream>
 #include <thread>
+#include <vector>
 
 #include "app/commands.hpp"
 #include "app/data_dir.hpp"
@@ -107,7 +109,7 @@ po::options_description Options(ServeConfig& c) {
       "folder of the browser pages (login.html ..., assets/); empty: no pages")(
       "io-threads", po::value(&c.io_threads)->default_value(c.io_threads), "HTTP I/O threads")(
       "pin-io-threads", po::value(&c.pin_io_threads)->default_value(c.pin_io_threads),
-      "pin the I/O threads one to a CPU (when at least as many CPUs are allowed)")(
+      "pin the I/O threads one to a CPU where hashing can keep every CPU busy (docs/CONFIG.md)")(
       "hash-threads", po::value(&c.hash_threads)->default_value(c.hash_threads),
       "argon2id threads")("hash-queue", po::value(&c.hash_queue)->default_value(c.hash_queue),
                           "password hashes waiting or running before new ones get 503")(
@@ -201,6 +203,21 @@ std::string EnvName(const std::string& env) {
   for (auto& ch : name)
     ch = ch == '_' ? '-' : static_cast<char>(std::tolower(ch));
   return name;
+}
+
+// Where to pin the I/O threads (net/thread_priority.hpp), said in the log either way.
+std::vector<int> PlanPinning(const ServeConfig& c) {
+  const auto allowed = net::AllowedCpus();
+  auto plan = net::PlanIoPinning(c.io_threads, c.hash_threads, allowed);
+  boost::json::array cpus;
+  for (int cpu : plan.cpus)
+    cpus.emplace_back(cpu);
+  if (plan.cpus.empty()) {
+    net::LogInfo("I/O threads not pinned", {{"reason", plan.why_not}, {"cpus", allowed.size()}});
+  } else {
+    net::LogInfo("I/O threads pinned, one to a CPU", {{"cpus", std::move(cpus)}});
+  }
+  return std::move(plan.cpus);
 }
 
 }  // namespace
@@ -393,7 +410,7 @@ int ServeCommand(const Args& args) {
   }
 
   server_options.io_threads = c.io_threads;
-  server_options.pin_io_threads = c.pin_io_threads;
+  if (c.pin_io_threads) server_options.io_cpus = PlanPinning(c);
   server_options.max_body_bytes = c.max_body_bytes;
   server_options.max_connections = c.max_connections;
   server_options.read_timeout = std::chrono::milliseconds(c.read_timeout_ms);

@@ -10,9 +10,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <cstddef>
+#include <latch>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -134,18 +134,30 @@ class HttpServer::Impl {
     }
     asio::co_spawn(acceptor_->get_executor(), AcceptLoop(state_, acceptor_, std::move(contexts)),
                    [](std::exception_ptr e) { LogIfFailed("accept loop failed", e); });
-    const auto cpus = options.pin_io_threads ? PlanPinnedCpus(contexts_.size(), AllowedCpus())
-                                             : std::vector<int>{};
-    if (options.pin_io_threads) LogPinning(cpus, contexts_.size());
-    for (std::size_t i = 0; i < contexts_.size(); ++i) {
-      const int cpu = cpus.empty() ? -1 : cpus[i];
-      threads_.emplace_back([c = contexts_[i].get(), cpu] {
-        core::NameThisThread("authd-io");
-        // Best effort: on kernels without it the I/O threads simply keep the default slice.
-        (void)AskForShortSlice();
-        if (cpu >= 0 && !PinToCpu(cpu)) LogWarn("cannot pin an I/O thread", {{"cpu", cpu}});
-        RunIo(*c);
-      });
+    // No I/O thread serves before all are pinned and named: a client that sees the server
+    // answer then sees it as configured. A thread that fails to start releases its place.
+    const std::size_t count = contexts_.size();
+    auto all_set = std::make_shared<std::latch>(static_cast<std::ptrdiff_t>(count));
+    const bool pin = options.io_cpus.size() == count;
+    std::size_t created = 0;
+    try {
+      for (; created < count; ++created) {
+        const int cpu = pin ? options.io_cpus[created] : -1;
+        threads_.emplace_back([c = contexts_[created].get(), cpu, all_set] {
+          if (cpu >= 0) {
+            if (auto failed = PinToCpu(cpu))
+              LogWarn("cannot pin an I/O thread", {{"cpu", cpu}, {"error", failed.message()}});
+          }
+          core::NameThisThread("authd-io");
+          // Best effort: on kernels without it the I/O threads simply keep the default slice.
+          (void)AskForShortSlice();
+          all_set->arrive_and_wait();
+          RunIo(*c);
+        });
+      }
+    } catch (...) {
+      all_set->count_down(static_cast<std::ptrdiff_t>(count - created));
+      throw;
     }
     started_ = true;
     LogInfo("listening", {{"address", options.host}, {"port", port_.load()}});
@@ -200,18 +212,6 @@ class HttpServer::Impl {
     for (std::size_t i = 0; i < std::max<std::size_t>(threads, 1); ++i)
       contexts.push_back(std::make_unique<asio::io_context>(1));
     return contexts;
-  }
-
-  static void LogPinning(const std::vector<int>& cpus, std::size_t threads) {
-    if (cpus.empty()) {
-      LogInfo("I/O threads not pinned: fewer than two, or more than the CPUs allowed",
-              {{"io_threads", threads}, {"cpus", AllowedCpus().size()}});
-      return;
-    }
-    boost::json::array list;
-    for (int cpu : cpus)
-      list.emplace_back(cpu);
-    LogInfo("I/O threads pinned, one to a CPU", {{"cpus", std::move(list)}});
   }
 
   static void RunIo(asio::io_context& io_context) {

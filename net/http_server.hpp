@@ -69,6 +69,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/ids.hpp"
 #include "core/result.hpp"
@@ -90,9 +91,9 @@ struct ServerOptions {
   std::uint16_t port = 8080;
   // Threads running the io_context. Default: 2.
   std::size_t io_threads = 2;
-  // Pin the I/O threads one to a CPU when there are at least as many allowed CPUs
-  // (net/thread_priority.hpp PlanPinnedCpus; `authd serve --pin-io-threads`). Default: false.
-  bool pin_io_threads = false;
+  // The CPU to pin each I/O thread to, one per thread (net/thread_priority.hpp PlanIoPinning;
+  // `authd serve --pin-io-threads`); any other size pins none. Default: none.
+  std::vector<int> io_cpus;
   // Request line plus header fields, in bytes. Default: 8 KiB.
   std::size_t max_header_bytes = 8 * 1024;
   // Request body, in bytes (after de-chunking). Default: 64 KiB.

@@ -8,10 +8,12 @@
 
 #include <atomic>
 #include <boost/asio/post.hpp>
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <latch>
+#include <system_error>
 #include <vector>
 
 namespace authd::net {
@@ -91,30 +93,64 @@ std::optional<ThreadSchedule> CurrentSchedule() {
                         attr->sched_runtime};
 }
 
-std::vector<int> AllowedCpus() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  std::vector<int> cpus;
-  if (sched_getaffinity(0, sizeof set, &set) != 0) return cpus;
-  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
-    if (CPU_ISSET(cpu, &set)) cpus.push_back(cpu);
+namespace {
+
+// A CPU mask of any size: a fixed cpu_set_t holds 1,024 CPUs, and the kernel refuses it where it
+// was built for more.
+struct CpuMask {
+  explicit CpuMask(int cpus) : set(CPU_ALLOC(cpus)), bytes(CPU_ALLOC_SIZE(cpus)) {
+    if (set) CPU_ZERO_S(bytes, set);
   }
-  return cpus;
+  CpuMask(const CpuMask&) = delete;
+  CpuMask& operator=(const CpuMask&) = delete;
+  ~CpuMask() {
+    if (set) CPU_FREE(set);
+  }
+  cpu_set_t* set;
+  std::size_t bytes;
+};
+
+constexpr int kMaxCpus = 1 << 16;
+
+}  // namespace
+
+std::vector<int> AllowedCpus() {
+  for (int size = CPU_SETSIZE; size <= kMaxCpus; size *= 2) {
+    CpuMask mask(size);
+    if (!mask.set) return {};
+    if (sched_getaffinity(0, mask.bytes, mask.set) == 0) {
+      std::vector<int> cpus;
+      for (int cpu = 0; cpu < size; ++cpu) {
+        if (CPU_ISSET_S(cpu, mask.bytes, mask.set)) cpus.push_back(cpu);
+      }
+      return cpus;
+    }
+    if (errno != EINVAL) return {};  // EINVAL: the kernel's mask is larger than this one
+  }
+  return {};
 }
 
-std::vector<int> PlanPinnedCpus(std::size_t threads, const std::vector<int>& allowed) {
-  if (threads < 2 || threads > allowed.size()) return {};
+IoPinning PlanIoPinning(std::size_t io_threads, std::size_t hash_threads,
+                        const std::vector<int>& allowed) {
+  if (allowed.empty()) return {.cpus = {}, .why_not = "the CPU affinity cannot be read"};
+  if (io_threads < 2) return {.cpus = {}, .why_not = "one I/O thread"};
+  if (io_threads > allowed.size()) return {.cpus = {}, .why_not = "more I/O threads than CPUs"};
+  if (allowed.size() > io_threads + hash_threads) {
+    return {.cpus = {}, .why_not = "more CPUs than I/O and hashing threads"};
+  }
   // The first ones rather than spread out: where Linux numbers hyperthreads, the siblings of
   // CPUs 0..n-1 are usually n and up, so neighbours are distinct cores.
-  return {allowed.begin(), allowed.begin() + static_cast<std::ptrdiff_t>(threads)};
+  return {.cpus = {allowed.begin(), allowed.begin() + static_cast<std::ptrdiff_t>(io_threads)},
+          .why_not = {}};
 }
 
-bool PinToCpu(int cpu) {
-  if (cpu < 0 || cpu >= CPU_SETSIZE) return false;
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  return sched_setaffinity(0, sizeof set, &set) == 0;
+std::error_code PinToCpu(int cpu) {
+  if (cpu < 0 || cpu >= kMaxCpus) return std::make_error_code(std::errc::invalid_argument);
+  CpuMask mask(cpu + 1);
+  if (!mask.set) return std::make_error_code(std::errc::not_enough_memory);
+  CPU_SET_S(cpu, mask.bytes, mask.set);
+  if (sched_setaffinity(0, mask.bytes, mask.set) != 0) return {errno, std::generic_category()};
+  return {};
 }
 
 }  // namespace authd::net

@@ -3,7 +3,8 @@
 // at nice 19 by default (`--hash-nice`, SetPoolNice), so any other thread of the server that wakes
 // up takes a core from hashing at once; nice orders threads within the server's scheduling group
 // (its cgroup or session autogroup), not against other services. The I/O threads also ask for a
-// short time slice (AskForShortSlice) and are pinned one to a core (PlanPinnedCpus, PinToCpu).
+// short time slice (AskForShortSlice) and, where hashing can keep every CPU busy, are pinned one
+// to a CPU (PlanIoPinning, PinToCpu).
 // Measurements in docs/BENCHMARKS.md.
 #pragma once
 
@@ -12,6 +13,8 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string_view>
+#include <system_error>
 #include <vector>
 
 namespace authd::net {
@@ -45,20 +48,29 @@ struct ThreadSchedule {
 };
 std::optional<ThreadSchedule> CurrentSchedule();
 
-// The CPUs the calling thread may run on (sched_getaffinity), in increasing order; empty if the
+// The CPUs the calling thread may run on (its affinity), in increasing order; empty if the
 // kernel cannot tell.
 std::vector<int> AllowedCpus();
 
-// The CPU each of `threads` I/O threads is pinned to: the first `threads` of `allowed`, one each.
-// Why pin at all: while hashing threads at nice 19 keep every core busy, the kernel sees no idle
-// core to wake an I/O thread on and often wakes it beside the other one, where the two take turns
-// while argon2id has the other core (docs/BENCHMARKS.md, "Eleventh look"). Empty (pin nothing)
-// for one thread, which has no one to be kept apart from, and when there are fewer allowed CPUs
-// than threads: two threads pinned to one CPU would take turns for certain.
-std::vector<int> PlanPinnedCpus(std::size_t threads, const std::vector<int>& allowed);
+// Where to pin the I/O threads: the CPU of each, one each, or none with the reason.
+// Why pin: while hashing threads at nice 19 keep every CPU busy, the kernel sees no idle CPU to
+// wake an I/O thread on and often wakes it beside the other one, where the two take turns while
+// argon2id has the other CPU (docs/BENCHMARKS.md, "Eleventh look"). So the plan pins only where
+// that can happen: at least two I/O threads, and no more allowed CPUs than I/O and hashing
+// threads together. With more, hashing leaves CPUs idle and the kernel keeps the I/O threads
+// apart by itself, while pinning would crowd the first CPUs of a big host with every server on
+// it. Never more I/O threads than allowed CPUs: two pinned to one would take turns for certain.
+struct IoPinning {
+  std::vector<int> cpus;     // empty: pin none
+  std::string_view why_not;  // when empty
+};
+IoPinning PlanIoPinning(std::size_t io_threads, std::size_t hash_threads,
+                        const std::vector<int>& allowed);
 
-// Pins the calling thread to `cpu`. Needs no privilege. False if the kernel refused (a CPU
-// outside the process's cpuset).
-bool PinToCpu(int cpu);
+// Pins the calling thread to `cpu`. Needs no privilege. Fails for a CPU outside the process's
+// cpuset or not online. The pin holds until something changes it: a later cpuset change, the CPU
+// going offline or `taskset` can undo it.
+// WARNING: threads that the pinned thread creates inherit its one CPU.
+std::error_code PinToCpu(int cpu);
 
 }  // namespace authd::net
