@@ -39,23 +39,31 @@ constexpr core::Micros kSecond = 1'000'000;
 constexpr std::int64_t kMaxCommitDelayUs = 100'000;
 
 // Group commit while a full round of hashes waits for the hashing threads (docs/STORAGE.md,
-// "Commit delay"): the CPU then limits logins, each fsync and group saved goes to hashing, and
-// the threads have queued work for as long as a commit is held (about one verify). Declared
-// after the pool it asks, so the log stops asking before the pool is gone.
+// "Commit delay"): the CPU then limits logins, and each fsync and group saved goes to hashing.
+// The hold ends as soon as fewer are pending, so a thread never runs dry while finished logins
+// wait for company. Declared after the pool it asks, so the log stops asking (and the pool stops
+// telling) before the pool is gone.
 class CommitBatching {
  public:
-  CommitBatching(storage::EventLog& log, std::int64_t delay_us, const net::BoundedPool& pool,
+  CommitBatching(storage::EventLog& log, std::int64_t delay_us, net::BoundedPool& pool,
                  std::size_t threads)
-      : log_(log) {
-    log_.SetCommitDelay(std::chrono::microseconds(delay_us),
-                        [&pool, threads] { return pool.Pending() >= 2 * threads; });
+      : log_(log), pool_(pool) {
+    const std::size_t full_round_waiting = 2 * threads;
+    log_.SetCommitDelay(std::chrono::microseconds(delay_us), [&pool, full_round_waiting] {
+      return pool.Pending() >= full_round_waiting;
+    });
+    pool_.WatchDrop(full_round_waiting, [&log] { log.RecheckCommitDelay(); });
   }
-  ~CommitBatching() { log_.SetCommitDelay(std::chrono::microseconds(0), {}); }
+  ~CommitBatching() {
+    pool_.WatchDrop(0, {});
+    log_.SetCommitDelay(std::chrono::microseconds(0), {});
+  }
   CommitBatching(const CommitBatching&) = delete;
   CommitBatching& operator=(const CommitBatching&) = delete;
 
  private:
   storage::EventLog& log_;
+  net::BoundedPool& pool_;
 };
 
 struct ServeConfig {
@@ -90,7 +98,7 @@ struct ServeConfig {
   std::string tls_key;
   bool hsts = false;
   bool sync = true;
-  std::int64_t commit_delay_us = 10'000;
+  std::int64_t commit_delay_us = 20'000;
   bool metrics = true;
   SecurityConfig security;
   std::vector<std::string> allowed_origins;

@@ -44,7 +44,9 @@
 #include <boost/system/result.hpp>
 #include <cstddef>
 #include <exception>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -227,6 +229,16 @@ class BoundedPool final {
   }
 
   [[nodiscard]] std::size_t Pending() const noexcept { return pending_.load(); }
+  // Calls fn, on the thread that finished a job, each time the jobs pending fall from `level`
+  // to `level - 1`: for a consumer that waits only while the pool is busy (the log's commit
+  // delay). Replaces the previous watch; an empty fn removes it, and once this returns the
+  // previous fn is never called again. fn must be cheap, must not throw and must not call into
+  // this pool.
+  void WatchDrop(std::size_t level, std::function<void()> fn) {
+    std::lock_guard lock(watch_mu_);
+    watch_level_.store(fn ? level : 0);
+    watch_ = std::move(fn);
+  }
   [[nodiscard]] std::size_t MaxQueued() const noexcept { return max_queued_; }
   [[nodiscard]] boost::asio::thread_pool& Pool() noexcept { return pool_; }
   // Waits for running and queued jobs to finish (call after the producers have stopped).
@@ -258,11 +270,21 @@ class BoundedPool final {
     } while (!pending_.compare_exchange_weak(n, n + 1));
     return true;
   }
-  void Release() noexcept { pending_.fetch_sub(1); }
+  void Release() noexcept {
+    const std::size_t before = pending_.fetch_sub(1);
+    if (before == watch_level_.load(std::memory_order_relaxed)) CallWatch();
+  }
+  void CallWatch() noexcept {
+    std::lock_guard lock(watch_mu_);  // so that WatchDrop waits for a call in progress
+    if (watch_ && pending_.load() < watch_level_.load()) watch_();
+  }
 
   // Declared before pool_: jobs dropped when pool_ is destroyed still release their slot.
   std::size_t max_queued_;
   std::atomic<std::size_t> pending_{0};
+  std::atomic<std::size_t> watch_level_{0};  // 0: no watch (pending never falls below 0)
+  std::mutex watch_mu_;
+  std::function<void()> watch_;
   boost::asio::thread_pool pool_;
 };
 

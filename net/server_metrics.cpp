@@ -31,6 +31,17 @@ void RegisterLogMetrics(MetricsRegistry& registry, const storage::EventLog& log)
   registry.HistogramCallback("authd_log_group_commands",
                              "Commands decided per group commit (refused ones included).",
                              [&log] { return log.Stats().group_commands; });
+  registry.CounterCallback(
+      "authd_log_held_groups_total",
+      "Groups held open under --commit-delay-us while a round of password hashes waited.",
+      [&log] { return static_cast<double>(log.Stats().held); });
+  registry.CounterCallback(
+      "authd_log_held_to_deadline_total",
+      "Held groups written at their deadline (most of them: the delay bounds the groups).",
+      [&log] { return static_cast<double>(log.Stats().held_to_deadline); });
+  registry.CounterCallback("authd_log_held_released_total",
+                           "Held groups written early because fewer hashes were left waiting.",
+                           [&log] { return static_cast<double>(log.Stats().released_by_hint); });
   using Kind = storage::EventLog::MemoryKind;
   const auto memory = [&log](Kind kind) {
     return [&log, kind] { return static_cast<double>(log.Memory(kind)); };

@@ -65,6 +65,9 @@ struct EventLog::Impl {
   std::chrono::microseconds commit_delay{0};
   std::function<bool()> worth_waiting;
   bool holding = false;
+  std::atomic<std::uint64_t> held{0};
+  std::atomic<std::uint64_t> held_to_deadline{0};
+  std::atomic<std::uint64_t> released_by_hint{0};
   std::thread writer;
   WriterState state;          // writer thread only (and Open/Rebuild under group_mu)
   bool needs_resume = false;  // the last write failed: RocksDB must be resumed first
@@ -179,11 +182,26 @@ void EventLog::Impl::WriterLoop() {
       if (ShouldHold()) {
         // Counted from the oldest command, so none waits longer than the delay for company.
         holding = true;
-        queue_cv.wait_until(lock, queue.front().queued_at + commit_delay, [&] {
-          return closing || queue.size() >= options.max_group || commit_delay.count() == 0 ||
-                 !worth_waiting;
+        bool hint_said_no = false;
+        const auto deadline = queue.front().queued_at + commit_delay;
+        const bool ended = queue_cv.wait_until(lock, deadline, [&] {
+          if (closing || queue.size() >= options.max_group || commit_delay.count() == 0 ||
+              !worth_waiting) {
+            return true;
+          }
+          // Asked again on every wake-up, so RecheckCommitDelay can end the hold early.
+          hint_said_no = !worth_waiting();
+          return hint_said_no;
         });
         holding = false;
+        held.fetch_add(1, std::memory_order_relaxed);
+        // The predicate is asked once more at the deadline: a hint that said no only then did not
+        // end the hold.
+        if (!ended || std::chrono::steady_clock::now() >= deadline) {
+          held_to_deadline.fetch_add(1, std::memory_order_relaxed);
+        } else if (hint_said_no) {
+          released_by_hint.fetch_add(1, std::memory_order_relaxed);
+        }
       }
       const std::size_t n = std::min(queue.size(), options.max_group);
       group.reserve(n);
@@ -377,6 +395,12 @@ void EventLog::SetCommitDelay(std::chrono::microseconds max_delay,
   impl_->queue_cv.notify_all();  // a group held under the old delay goes now if it is off
 }
 
+void EventLog::RecheckCommitDelay() {
+  std::lock_guard lock(impl_->queue_mu);
+  // Under the lock: a writer between asking the hint and sleeping cannot miss this.
+  if (impl_->holding) impl_->queue_cv.notify_one();
+}
+
 Result<Committed> EventLog::Execute(DecideFn decide) {
   std::promise<Result<Committed>> promise;
   auto future = promise.get_future();
@@ -548,7 +572,11 @@ std::size_t EventLog::QueueDepth() const {
 }
 
 EventLog::CommitStats EventLog::Stats() const {
-  return {impl_->commit_seconds.Snapshot(), impl_->group_commands.Snapshot()};
+  return {.commit_seconds = impl_->commit_seconds.Snapshot(),
+          .group_commands = impl_->group_commands.Snapshot(),
+          .held = impl_->held.load(std::memory_order_relaxed),
+          .held_to_deadline = impl_->held_to_deadline.load(std::memory_order_relaxed),
+          .released_by_hint = impl_->released_by_hint.load(std::memory_order_relaxed)};
 }
 
 std::uint64_t EventLog::Memory(MemoryKind kind) const {

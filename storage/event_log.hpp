@@ -83,13 +83,18 @@ class EventLog {
 
   // Group commit under load (docs/STORAGE.md, "Commit delay"). When a group is about to start
   // and worth_waiting() says so, the writer keeps it open until `max_delay` after its oldest
-  // command was queued (or until it is full, or the log closes), so that the commands arriving
-  // meanwhile share one batch and one fsync. worth_waiting runs on the writer thread under the
-  // queue's lock: it must be cheap and must not call into the log. Zero or an empty function
-  // (the default): a group starts as soon as the writer is free, and a group held now goes at
-  // once (a shorter non-zero delay applies from the next group on). Delays above one minute are
-  // taken as one minute. Once this returns, the previous function is never called again.
+  // command was queued (or until it is full, the log closes, or worth_waiting() says no when
+  // asked again after RecheckCommitDelay), so that the commands arriving meanwhile share one
+  // batch and one fsync. worth_waiting runs on the writer thread under the queue's lock: it must
+  // be cheap and must not call into the log. Zero or an empty function (the default): a group
+  // starts as soon as the writer is free, and a group held now goes at once (a shorter non-zero
+  // delay applies from the next group on). Delays above one minute are taken as one minute.
+  // Once this returns, the previous function is never called again.
   void SetCommitDelay(std::chrono::microseconds max_delay, std::function<bool()> worth_waiting);
+  // For the source of the hint, when it may have turned false: a writer holding a group asks
+  // worth_waiting() again and, on no, writes the group now rather than at its deadline. Cheap
+  // when nothing is held; never blocks on a write. Any thread.
+  void RecheckCommitDelay();
 
   // Stops accepting commands, finishes the queued ones, joins the writer. Idempotent.
   void Close();
@@ -158,11 +163,16 @@ class EventLog {
   // RocksDB, the time from the writer starting to decide its first command to the (synced) write
   // returning, i.e. decide + batch build + write + fsync; queue wait is not included. Groups whose
   // commands were all refused are not written and not timed. `group_commands`: commands per
-  // group, refused ones included. Cheap: the writer pays a few relaxed atomic increments per
-  // group. Thread-safe.
+  // group, refused ones included. `held`: groups kept open under the commit delay, of which
+  // `held_to_deadline` were written at their deadline and `released_by_hint` when a recheck
+  // found worth_waiting() false (the rest: full, closing, or the delay turned off). Cheap: the
+  // writer pays a few relaxed atomic increments per group. Thread-safe.
   struct CommitStats {
     core::HistogramSnapshot commit_seconds;
     core::HistogramSnapshot group_commands;
+    std::uint64_t held = 0;
+    std::uint64_t held_to_deadline = 0;
+    std::uint64_t released_by_hint = 0;
   };
   [[nodiscard]] CommitStats Stats() const;
 

@@ -93,6 +93,10 @@ TEST_F(CommitDelayTest, AHeldGroupIsCommittedWhenTheDelayRunsOut) {
   EXPECT_GE(took, 100ms);
   EXPECT_LT(took, 10s);
   EXPECT_EQ(log().Head(), 1U);
+  const auto stats = log().Stats();
+  EXPECT_EQ(stats.held, 1U);
+  EXPECT_EQ(stats.held_to_deadline, 1U);
+  EXPECT_EQ(stats.released_by_hint, 0U);
 }
 
 TEST_F(CommitDelayTest, AFullGroupGoesWithoutWaitingForTheDelay) {
@@ -121,7 +125,7 @@ TEST_F(CommitDelayTest, NothingWaitsWhenTheHintSaysNo) {
     ASSERT_TRUE(r) << r.error().message();
   }
   EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
-  EXPECT_EQ(asked.load(), 3) << "the hint is asked once a group";
+  EXPECT_EQ(asked.load(), 3) << "the hint is asked once a group that is not held";
   EXPECT_EQ(log().Stats().group_commands.count, 3U);
 }
 
@@ -136,6 +140,38 @@ TEST_F(CommitDelayTest, TurningTheDelayOffReleasesAHeldGroup) {
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_LT(std::chrono::steady_clock::now() - released, 5s);
   EXPECT_EQ(log().Head(), 1U);
+}
+
+TEST_F(CommitDelayTest, AHeldGroupGoesWhenARecheckFindsTheHintTurnedFalse) {
+  std::atomic<bool> busy{true};
+  log().SetCommitDelay(10s, [&busy] { return busy.load(); });
+  auto held = SubmitOne(log(), 1);
+  std::this_thread::sleep_for(20ms);
+  log().RecheckCommitDelay();  // the hint still says wait
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(log().Head(), 0U) << "a recheck that still finds it worth waiting keeps the group";
+
+  const auto released = std::chrono::steady_clock::now();
+  busy = false;
+  log().RecheckCommitDelay();
+  auto r = held.get();
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_LT(std::chrono::steady_clock::now() - released, 5s) << "not held to its deadline";
+  EXPECT_EQ(log().Head(), 1U);
+  const auto stats = log().Stats();
+  EXPECT_EQ(stats.held, 1U);
+  EXPECT_EQ(stats.released_by_hint, 1U);
+  EXPECT_EQ(stats.held_to_deadline, 0U);
+}
+
+TEST_F(CommitDelayTest, ARecheckWithNothingHeldChangesNothing) {
+  log().SetCommitDelay(10s, [] { return false; });
+  log().RecheckCommitDelay();
+  ASSERT_TRUE(SubmitOne(log(), 1).get());
+  log().RecheckCommitDelay();
+  EXPECT_EQ(log().Head(), 1U);
+  EXPECT_EQ(log().Stats().group_commands.count, 1U);
+  EXPECT_EQ(log().Stats().held, 0U);
 }
 
 TEST_F(CommitDelayTest, ClearingTheDelayStopsAskingTheHint) {
