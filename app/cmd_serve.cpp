@@ -52,7 +52,7 @@ class CommitBatching {
     log_.SetCommitDelay(std::chrono::microseconds(delay_us), [&pool, full_round_waiting] {
       return pool.Pending() >= full_round_waiting;
     });
-    pool_.WatchDrop(full_round_waiting, [&log] { log.RecheckCommitDelay(); });
+    if (delay_us > 0) pool_.WatchDrop(full_round_waiting, [&log] { log.RecheckCommitDelay(); });
   }
   ~CommitBatching() {
     pool_.WatchDrop(0, {});

@@ -205,7 +205,7 @@ template <class F>
 
 // A thread pool that refuses work instead of queueing without bound.
 // max_queued counts jobs admitted and not yet finished (waiting plus running).
-// Thread-safety: TryRun, Pending and Stop may be called from any thread.
+// Thread-safety: TryRun, Pending and WatchDrop may be called from any thread.
 class BoundedPool final {
  public:
   BoundedPool(std::size_t threads, std::size_t max_queued)

@@ -41,7 +41,7 @@ void RegisterLogMetrics(MetricsRegistry& registry, const storage::EventLog& log)
       [&log] { return static_cast<double>(log.Stats().held_to_deadline); });
   registry.CounterCallback("authd_log_held_released_total",
                            "Held groups written early because fewer hashes were left waiting.",
-                           [&log] { return static_cast<double>(log.Stats().released_by_hint); });
+                           [&log] { return static_cast<double>(log.Stats().held_released); });
   using Kind = storage::EventLog::MemoryKind;
   const auto memory = [&log](Kind kind) {
     return [&log, kind] { return static_cast<double>(log.Memory(kind)); };

@@ -16,6 +16,7 @@
 #include "core/sealing.hpp"
 #include "core/thread_name.hpp"
 #include "storage/error.hpp"
+#include "storage/event_log_impl.hpp"
 #include "storage/group_builder.hpp"
 #include "storage/keys.hpp"
 #include "storage/projection_replay.hpp"
@@ -23,10 +24,6 @@
 
 namespace authd::storage {
 namespace {
-
-rocksdb::Slice ToSlice(std::string_view s) {
-  return {s.data(), s.size()};
-}
 
 // The flushes of key erasure leave small table files behind; past this many per family they are
 // merged (Rocks::MergeSmallTables).
@@ -36,65 +33,9 @@ constexpr std::size_t kMaxSmallTables = 8;
 // SetCommitDelay's bound: far beyond any useful hold, and no overflow in queued_at + delay.
 constexpr std::chrono::microseconds kMaxCommitDelay = std::chrono::minutes(1);
 
-struct Pending {
-  DecideFn decide;
-  DoneFn done;
-  std::chrono::steady_clock::time_point queued_at;
-};
-
 }  // namespace
 
-struct EventLog::Impl {
-  Impl(LogOptions o, const core::Key256& m, const core::Clock& c)
-      : options(std::move(o)), master(m), clock(c) {}
-
-  LogOptions options;
-  core::Key256 master;
-  const core::Clock& clock;
-  std::unique_ptr<Rocks> rocks;
-  std::vector<std::unique_ptr<InlineProjection>> projections;
-  std::vector<ProjectionSlot> slots;
-  DataKeyCache keys;
-
-  // The writer and its queue.
-  std::mutex queue_mu;
-  std::condition_variable queue_cv;
-  std::deque<Pending> queue;
-  bool closing = false;
-  // Group commit under load (SetCommitDelay); `holding` while the writer keeps a group open.
-  std::chrono::microseconds commit_delay{0};
-  std::function<bool()> worth_waiting;
-  bool holding = false;
-  std::atomic<std::uint64_t> held{0};
-  std::atomic<std::uint64_t> held_to_deadline{0};
-  std::atomic<std::uint64_t> released_by_hint{0};
-  std::thread writer;
-  WriterState state;          // writer thread only (and Open/Rebuild under group_mu)
-  bool needs_resume = false;  // the last write failed: RocksDB must be resumed first
-  std::mutex group_mu;        // held while a group is built and written, and by Rebuild
-
-  // Committed head, published together with subscriber delivery.
-  std::mutex publish_mu;
-  std::atomic<std::uint64_t> head{0};
-  core::Digest head_hash{};
-  std::map<std::uint64_t, CommitListener> listeners;
-  std::uint64_t next_listener = 1;
-
-  // Statistics (see EventLog::Stats): 100 us to 2.5 s, and powers of two up to max_group's
-  // default.
-  core::FixedHistogram commit_seconds{
-      {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}};
-  core::FixedHistogram group_commands{{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096}};
-
-  [[nodiscard]] Result<void> LoadHead();
-  [[nodiscard]] Result<void> CheckMasterKey();
-  void WriterLoop();
-  [[nodiscard]] bool ShouldHold() const;
-  void RunGroup(std::vector<Pending>& group);
-  void Publish(const std::shared_ptr<const Committed>& events, std::uint64_t new_head,
-               const core::Digest& new_hash);
-  void EraseKeys(const std::vector<std::string>& subjects);
-};
+using detail::ToSlice;
 
 Result<void> EventLog::Impl::CheckMasterKey() {
   // A value sealed under the master key when the log was created. Opening it proves the key is
@@ -174,35 +115,12 @@ Result<void> EventLog::Impl::LoadHead() {
 
 void EventLog::Impl::WriterLoop() {
   for (;;) {
-    std::vector<Pending> group;
+    std::vector<detail::Pending> group;
     {
       std::unique_lock lock(queue_mu);
       queue_cv.wait(lock, [&] { return closing || !queue.empty(); });
       if (queue.empty()) return;  // closing and drained
-      if (ShouldHold()) {
-        // Counted from the oldest command, so none waits longer than the delay for company.
-        holding = true;
-        bool hint_said_no = false;
-        const auto deadline = queue.front().queued_at + commit_delay;
-        const bool ended = queue_cv.wait_until(lock, deadline, [&] {
-          if (closing || queue.size() >= options.max_group || commit_delay.count() == 0 ||
-              !worth_waiting) {
-            return true;
-          }
-          // Asked again on every wake-up, so RecheckCommitDelay can end the hold early.
-          hint_said_no = !worth_waiting();
-          return hint_said_no;
-        });
-        holding = false;
-        held.fetch_add(1, std::memory_order_relaxed);
-        // The predicate is asked once more at the deadline: a hint that said no only then did not
-        // end the hold.
-        if (!ended || std::chrono::steady_clock::now() >= deadline) {
-          held_to_deadline.fetch_add(1, std::memory_order_relaxed);
-        } else if (hint_said_no) {
-          released_by_hint.fetch_add(1, std::memory_order_relaxed);
-        }
-      }
+      if (ShouldHold()) HoldGroup(lock);
       const std::size_t n = std::min(queue.size(), options.max_group);
       group.reserve(n);
       for (std::size_t i = 0; i < n; ++i) {
@@ -215,11 +133,37 @@ void EventLog::Impl::WriterLoop() {
 }
 
 bool EventLog::Impl::ShouldHold() const {
-  return commit_delay.count() > 0 && worth_waiting && !closing &&
-         queue.size() < options.max_group && worth_waiting();
+  return !HoldOver() && worth_waiting();
 }
 
-void EventLog::Impl::RunGroup(std::vector<Pending>& group) {
+bool EventLog::Impl::HoldOver() const {
+  return closing || queue.size() >= options.max_group || commit_delay.count() == 0 ||
+         !worth_waiting;
+}
+
+void EventLog::Impl::HoldGroup(std::unique_lock<std::mutex>& lock) {
+  // Counted from the oldest command, so none waits longer than the delay for company; one that
+  // already has (behind a slow write) is not held at all.
+  const auto deadline = queue.front().queued_at + commit_delay;
+  if (deadline <= std::chrono::steady_clock::now()) return;
+  holding = true;
+  held.fetch_add(1, std::memory_order_relaxed);
+  while (!HoldOver()) {
+    if (queue_cv.wait_until(lock, deadline) == std::cv_status::timeout) {
+      held_to_deadline.fetch_add(1, std::memory_order_relaxed);
+      break;
+    }
+    // Woken early: the group filled, the log closes, the delay changed, or RecheckCommitDelay
+    // asks for the hint again (or a spurious wake-up, which asks it too).
+    if (!HoldOver() && !worth_waiting()) {
+      held_released.fetch_add(1, std::memory_order_relaxed);
+      break;
+    }
+  }
+  holding = false;
+}
+
+void EventLog::Impl::RunGroup(std::vector<detail::Pending>& group) {
   const auto started = std::chrono::steady_clock::now();
   group_commands.Observe(static_cast<double>(group.size()));
   std::vector<Result<Committed>> results;
@@ -395,7 +339,7 @@ void EventLog::SetCommitDelay(std::chrono::microseconds max_delay,
   impl_->queue_cv.notify_all();  // a group held under the old delay goes now if it is off
 }
 
-void EventLog::RecheckCommitDelay() {
+void EventLog::RecheckCommitDelay() noexcept {
   std::lock_guard lock(impl_->queue_mu);
   // Under the lock: a writer between asking the hint and sleeping cannot miss this.
   if (impl_->holding) impl_->queue_cv.notify_one();
@@ -424,111 +368,6 @@ std::uint64_t EventLog::Head() const {
 core::Digest EventLog::HeadHash() const {
   std::lock_guard lock(impl_->publish_mu);
   return impl_->head_hash;
-}
-
-Result<void> EventLog::ScanRaw(
-    std::uint64_t after, const std::function<bool(std::uint64_t, std::string_view)>& fn) const {
-  std::unique_ptr<rocksdb::Iterator> it(
-      impl_->rocks->db().NewIterator(rocksdb::ReadOptions(), impl_->rocks->Family(kEventsFamily)));
-  for (it->Seek(SeqKey(after + 1)); it->Valid(); it->Next()) {
-    if (!fn(ParseBigEndian(it->key().ToStringView()), it->value().ToStringView())) break;
-  }
-  if (!it->status().ok()) return FromStatus(it->status());
-  return {};
-}
-
-Result<std::vector<core::Event>> EventLog::ReadRange(std::uint64_t after, std::size_t limit) const {
-  std::vector<core::Event> out;
-  Result<void> failure;
-  auto scanned = ScanRaw(after, [&](std::uint64_t, std::string_view bytes) {
-    if (out.size() >= limit) return false;
-    auto e = core::DecodeEvent(bytes);
-    if (!e) {
-      failure = e.error();
-      return false;
-    }
-    out.push_back(std::move(*e));
-    return true;
-  });
-  if (!scanned) return scanned.error();
-  if (!failure) return failure.error();
-  return out;
-}
-
-Result<std::optional<std::string>> EventLog::ReadRaw(std::uint64_t seq) const {
-  return Get(kEventsFamily, SeqKey(seq));
-}
-
-Result<std::optional<std::string>> EventLog::Get(std::string_view family,
-                                                 std::string_view key) const {
-  auto* cf = impl_->rocks->Family(family);
-  if (cf == nullptr) return Errc::kInvalidArgument;
-  std::string value;
-  auto s = impl_->rocks->db().Get(rocksdb::ReadOptions(), cf, ToSlice(key), &value);
-  if (s.IsNotFound()) return std::optional<std::string>();
-  if (!s.ok()) return FromStatus(s);
-  return std::optional<std::string>(std::move(value));
-}
-
-Result<void> EventLog::Scan(
-    std::string_view family, std::string_view prefix, std::string_view start,
-    const std::function<bool(std::string_view, std::string_view)>& fn) const {
-  auto* cf = impl_->rocks->Family(family);
-  if (cf == nullptr) return Errc::kInvalidArgument;
-  std::unique_ptr<rocksdb::Iterator> it(impl_->rocks->db().NewIterator(rocksdb::ReadOptions(), cf));
-  it->Seek(ToSlice(start.empty() ? prefix : start));
-  for (; it->Valid(); it->Next()) {
-    auto key = it->key().ToStringView();
-    if (key.substr(0, prefix.size()) != prefix) break;
-    if (!fn(key, it->value().ToStringView())) break;
-  }
-  if (!it->status().ok()) return FromStatus(it->status());
-  return {};
-}
-
-// Follows an index family (stream or type) whose keys are name || 0x00 || u64 and whose entries
-// point at events; returns the events in key order.
-static Result<std::vector<core::Event>> ReadIndexed(const EventLog& log, std::string_view family,
-                                                    std::string_view name, std::uint64_t after,
-                                                    std::size_t limit, bool value_is_seq) {
-  std::string prefix(name);
-  prefix.push_back('\0');
-  std::string start = prefix;
-  AppendBigEndian(start, after + 1);
-  std::vector<std::uint64_t> seqs;
-  auto scanned = log.Scan(family, prefix, start, [&](std::string_view key, std::string_view value) {
-    if (seqs.size() >= limit) return false;
-    seqs.push_back(value_is_seq ? ParseBigEndian(value)
-                                : ParseBigEndian(key.substr(prefix.size())));
-    return true;
-  });
-  if (!scanned) return scanned.error();
-  std::vector<core::Event> out;
-  out.reserve(seqs.size());
-  for (auto seq : seqs) {
-    auto raw = log.ReadRaw(seq);
-    if (!raw) return raw.error();
-    if (!*raw) return Errc::kCorruption;  // an index entry without its event
-    auto e = core::DecodeEvent(**raw);
-    if (!e) return e.error();
-    out.push_back(std::move(*e));
-  }
-  return out;
-}
-
-Result<std::vector<core::Event>> EventLog::ReadStream(std::string_view stream,
-                                                      std::uint64_t after_version,
-                                                      std::size_t limit) const {
-  return ReadIndexed(*this, kStreamsFamily, stream, after_version, limit, true);
-}
-
-Result<std::vector<core::Event>> EventLog::ReadByType(std::string_view type, std::uint64_t after,
-                                                      std::size_t limit) const {
-  return ReadIndexed(*this, kTypesFamily, type, after, limit, false);
-}
-
-Result<core::Key256> EventLog::DataKey(std::string_view subject) const {
-  return LoadDataKey(*impl_->rocks, impl_->master, impl_->keys, subject);
 }
 
 EventLog::Subscription EventLog::Subscribe(CommitListener listener) {
@@ -562,10 +401,6 @@ Result<void> EventLog::Rebuild(std::string_view projection,
   return Errc::kNotFound;
 }
 
-std::pair<std::uint32_t, std::uint64_t> EventLog::Checkpoint(std::string_view name) const {
-  return ReadCheckpoint(*impl_->rocks, name);
-}
-
 std::size_t EventLog::QueueDepth() const {
   std::lock_guard lock(impl_->queue_mu);
   return impl_->queue.size();
@@ -576,29 +411,7 @@ EventLog::CommitStats EventLog::Stats() const {
           .group_commands = impl_->group_commands.Snapshot(),
           .held = impl_->held.load(std::memory_order_relaxed),
           .held_to_deadline = impl_->held_to_deadline.load(std::memory_order_relaxed),
-          .released_by_hint = impl_->released_by_hint.load(std::memory_order_relaxed)};
-}
-
-std::uint64_t EventLog::Memory(MemoryKind kind) const {
-  auto& db = impl_->rocks->db();
-  std::uint64_t value = 0;
-  bool ok = false;
-  switch (kind) {
-    // Every family shares one cache, so the first family's figure is the whole cache's.
-    case MemoryKind::kBlockCache:
-      ok = db.GetIntProperty(rocksdb::DB::Properties::kBlockCacheUsage, &value);
-      break;
-    case MemoryKind::kBlockCacheCapacity:
-      ok = db.GetIntProperty(rocksdb::DB::Properties::kBlockCacheCapacity, &value);
-      break;
-    case MemoryKind::kMemtables:
-      ok = db.GetAggregatedIntProperty(rocksdb::DB::Properties::kCurSizeAllMemTables, &value);
-      break;
-    case MemoryKind::kTableReaders:
-      ok = db.GetAggregatedIntProperty(rocksdb::DB::Properties::kEstimateTableReadersMem, &value);
-      break;
-  }
-  return ok ? value : 0;
+          .held_released = impl_->held_released.load(std::memory_order_relaxed)};
 }
 
 }  // namespace authd::storage

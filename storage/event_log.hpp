@@ -94,7 +94,7 @@ class EventLog {
   // For the source of the hint, when it may have turned false: a writer holding a group asks
   // worth_waiting() again and, on no, writes the group now rather than at its deadline. Cheap
   // when nothing is held; never blocks on a write. Any thread.
-  void RecheckCommitDelay();
+  void RecheckCommitDelay() noexcept;
 
   // Stops accepting commands, finishes the queued ones, joins the writer. Idempotent.
   void Close();
@@ -164,7 +164,7 @@ class EventLog {
   // returning, i.e. decide + batch build + write + fsync; queue wait is not included. Groups whose
   // commands were all refused are not written and not timed. `group_commands`: commands per
   // group, refused ones included. `held`: groups kept open under the commit delay, of which
-  // `held_to_deadline` were written at their deadline and `released_by_hint` when a recheck
+  // `held_to_deadline` were written at their deadline and `held_released` when a recheck
   // found worth_waiting() false (the rest: full, closing, or the delay turned off). Cheap: the
   // writer pays a few relaxed atomic increments per group. Thread-safe.
   struct CommitStats {
@@ -172,7 +172,7 @@ class EventLog {
     core::HistogramSnapshot group_commands;
     std::uint64_t held = 0;
     std::uint64_t held_to_deadline = 0;
-    std::uint64_t released_by_hint = 0;
+    std::uint64_t held_released = 0;
   };
   [[nodiscard]] CommitStats Stats() const;
 

@@ -179,60 +179,69 @@ TEST_F(OffloadTest, BoundedPoolRefusesWhenFull) {
   });
 }
 
-// Runs the io_context until `pool` has `n` jobs pending (bounded).
-bool AwaitPending(asio::io_context& io, const BoundedPool& pool, std::size_t n) {
+// Runs the io_context until `finished` reaches `n` (bounded).
+bool AwaitFinished(asio::io_context& io, const int& finished, int n) {
   const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (pool.Pending() != n && std::chrono::steady_clock::now() < deadline) {
+  while (finished != n && std::chrono::steady_clock::now() < deadline) {
     io.restart();
     io.run_for(1ms);
   }
-  return pool.Pending() == n;
+  return finished == n;
 }
 
 TEST_F(OffloadTest, BoundedPoolTellsAWatcherWhenPendingFallsBelowItsLevel) {
+  std::atomic<int> told{0};  // declared before the pool, which may still tell it when destroyed
   BoundedPool pool(1, 8);
-  std::atomic<int> told{0};
   pool.WatchDrop(2, [&told] { told.fetch_add(1); });
-  // Jobs run one at a time on the pool's one thread, each until its gate opens.
+  // Jobs run one at a time on the pool's one thread, each until its gate opens. A job's slot, and
+  // so the watch, is released before its caller resumes and counts it finished.
   std::vector<std::promise<void>> gates(7);
+  int finished = 0;
   auto job = [&](std::size_t i) -> asio::awaitable<void> {
     std::shared_future<void> open = gates[i].get_future().share();
     auto wait_for_gate = [open] { open.wait(); };
     auto r = co_await pool.TryRun(wait_for_gate);
     EXPECT_TRUE(r.has_value());
+    ++finished;
   };
   for (std::size_t i = 0; i < 3; ++i)
     asio::co_spawn(strand_, job(i), asio::detached);
-  ASSERT_TRUE(AwaitPending(io_, pool, 3));
+  io_.restart();
+  io_.poll();
+  ASSERT_EQ(pool.Pending(), 3U);
 
   gates[0].set_value();  // 3 -> 2: still at the level
-  ASSERT_TRUE(AwaitPending(io_, pool, 2));
+  ASSERT_TRUE(AwaitFinished(io_, finished, 1));
   EXPECT_EQ(told.load(), 0);
   gates[1].set_value();  // 2 -> 1: below it
-  ASSERT_TRUE(AwaitPending(io_, pool, 1));
+  ASSERT_TRUE(AwaitFinished(io_, finished, 2));
   EXPECT_EQ(told.load(), 1);
   gates[2].set_value();  // 1 -> 0: was below already
-  ASSERT_TRUE(AwaitPending(io_, pool, 0));
+  ASSERT_TRUE(AwaitFinished(io_, finished, 3));
   EXPECT_EQ(told.load(), 1);
 
   // Each fall through the level is told again.
   for (std::size_t i = 3; i < 5; ++i)
     asio::co_spawn(strand_, job(i), asio::detached);
-  ASSERT_TRUE(AwaitPending(io_, pool, 2));
+  io_.restart();
+  io_.poll();
+  ASSERT_EQ(pool.Pending(), 2U);
   gates[3].set_value();
-  ASSERT_TRUE(AwaitPending(io_, pool, 1));
+  ASSERT_TRUE(AwaitFinished(io_, finished, 4));
   EXPECT_EQ(told.load(), 2);
   gates[4].set_value();
-  ASSERT_TRUE(AwaitPending(io_, pool, 0));
+  ASSERT_TRUE(AwaitFinished(io_, finished, 5));
 
   // An empty function removes the watch.
   pool.WatchDrop(2, {});
   for (std::size_t i = 5; i < 7; ++i)
     asio::co_spawn(strand_, job(i), asio::detached);
-  ASSERT_TRUE(AwaitPending(io_, pool, 2));
+  io_.restart();
+  io_.poll();
+  ASSERT_EQ(pool.Pending(), 2U);
   gates[5].set_value();
   gates[6].set_value();
-  ASSERT_TRUE(AwaitPending(io_, pool, 0));
+  ASSERT_TRUE(AwaitFinished(io_, finished, 7));
   EXPECT_EQ(told.load(), 2);
 }
 
