@@ -19,20 +19,23 @@
 #      with authd's runs.
 #
 #   bench/http_bench.sh [--quick] [--peer NAME=URL ...] [--rows FILE]
-#        (~8 min, +20 s per repetition and peer; --quick ~55 s)
+#        (~10 min, +20 s per repetition and peer; --quick ~65 s)
 #
+# The logins of 1 run in paired rounds (the kept raw loop and authd back to back, the order
+# alternating; the goal's ratio is the median of the rounds' ratios); 2 and 3 in repetitions.
 # --rows FILE appends the summary as rows of bench/run.sh's table
 # (| benchmark | measurement | authd | baseline | ratio | goal |).
-# Environment: AUTHD_BENCH_REPS, AUTHD_BENCH_SECONDS (per measurement), AUTHD_BENCH_PORT (authd;
-# nginx gets the next port, bench/login_floor the one after), AUTHD_BENCH_BUILD (build folder,
-# default build/release).
+# Environment: AUTHD_BENCH_LOGIN_ROUNDS, AUTHD_BENCH_LOGIN_SECONDS (section 1: 9 rounds of 5 s,
+# --quick 3 of 3 s), AUTHD_BENCH_REPS, AUTHD_BENCH_SECONDS (sections 2 and 3, per measurement),
+# AUTHD_BENCH_PORT (authd; nginx gets the next port, bench/login_floor the one after),
+# AUTHD_BENCH_BUILD (build folder, default build/release).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 here="$root/bench/http"
 # shellcheck source=bench/lib.sh
 . "$root/bench/lib.sh"
 
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 quick=0
 rows_file=""
 peer_names=()
