@@ -40,9 +40,9 @@ constexpr std::int64_t kMaxCommitDelayUs = 100'000;
 
 // Group commit while a full round of hashes waits for the hashing threads (docs/STORAGE.md,
 // "Commit delay"): the CPU then limits logins, and each fsync and group saved goes to hashing.
-// The hold ends as soon as fewer are pending, so a thread never runs dry while finished logins
-// wait for company. Declared after the pool it asks, so the log stops asking (and the pool stops
-// telling) before the pool is gone.
+// The hold ends the moment fewer than a round are pending, before a thread can run out of queued
+// work while finished logins wait for company. Declared after the pool it asks, so the log stops
+// asking (and the pool stops telling) before the pool is gone.
 class CommitBatching {
  public:
   CommitBatching(storage::EventLog& log, std::int64_t delay_us, net::BoundedPool& pool,

@@ -37,7 +37,7 @@ void RegisterLogMetrics(MetricsRegistry& registry, const storage::EventLog& log)
       [&log] { return static_cast<double>(log.Stats().held); });
   registry.CounterCallback(
       "authd_log_held_to_deadline_total",
-      "Held groups written at their deadline (most of them: the delay bounds the groups).",
+      "Held groups written at their deadline (if most are, the delay bounds the groups).",
       [&log] { return static_cast<double>(log.Stats().held_to_deadline); });
   registry.CounterCallback("authd_log_held_released_total",
                            "Held groups written early because fewer hashes were left waiting.",
